@@ -1,0 +1,71 @@
+"""Admin views: dashboard and account management."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from marketplace.admin import bp
+from marketplace.extensions import db
+from marketplace.models import ROLES, User
+from marketplace.services import users
+from marketplace.services.errors import DomainError
+from marketplace.web import apply_error_to_form, password_hasher
+
+ROLE_LABELS = {
+    "sme": _l("SME"),
+    "investor": _l("Investor"),
+    "fund_manager": _l("Fund manager"),
+    "regulator": _l("Regulator"),
+    "admin": _l("Administrator"),
+}
+
+
+class CreateUserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
+                       validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired()]
+    )
+    submit = SubmitField(_l("Create account"))
+
+
+@bp.get("/")
+def dashboard():
+    """Counts of accounts by role."""
+    counts = dict(db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
+    return render_template("admin/dashboard.html", counts=counts, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def user_list():
+    """All accounts, and the form that creates fund manager, regulator and admin accounts."""
+    form = CreateUserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                db.session, password_hasher(), actor=current_user._get_current_object(),
+                email=form.email.data, password=form.password.data,
+                role=form.role.data, name=form.name.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_error_to_form(form, error)
+            status = 422
+        else:
+            flash(_("Account %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.user_list"))
+    elif request.method == "POST":
+        status = 422
+    accounts = db.session.scalars(sa.select(User).order_by(User.id)).all()
+    return render_template(
+        "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS
+    ), status

@@ -1,0 +1,124 @@
+"""Views of the auth blueprint."""
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from marketplace.auth import bp
+from marketplace.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, RegisterForm
+from marketplace.extensions import db
+from marketplace.services import users
+from marketplace.services.errors import AuthenticationFailed, DomainError
+from marketplace.throttle import record_sign_in_failure, sign_in_blocked
+from marketplace.web import DASHBOARDS, apply_error_to_form, password_hasher, safe_next
+
+
+def _start_session(user) -> None:
+    """Sign the user in with a fresh session (nothing carried over from before sign-in)."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign-in page; sends each role to its own dashboard (or to a local `next`)."""
+    if current_user.is_authenticated:
+        return redirect(url_for(DASHBOARDS[current_user.role]))
+    form = LoginForm()
+    if form.validate_on_submit():
+        if sign_in_blocked(form.email.data):
+            flash(_("Too many failed sign-ins. Wait a minute and try again."), "danger")
+            return render_template("auth/login.html", form=form), 429
+        try:
+            user = users.authenticate(
+                db.session, password_hasher(),
+                email=form.email.data, password=form.password.data, source="web",
+            )
+        except AuthenticationFailed as error:
+            db.session.commit()  # keep the audit record of the failed attempt
+            record_sign_in_failure(form.email.data)
+            apply_error_to_form(form, error)
+            return render_template("auth/login.html", form=form), 200
+        db.session.commit()
+        _start_session(user)
+        flash(_("Welcome back, %(name)s.", name=user.name), "success")
+        target = safe_next(request.args.get("next")) or url_for(DASHBOARDS[user.role])
+        return redirect(target)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (POST with CSRF token, so another site cannot sign users out)."""
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Self-registration for SMEs and investors."""
+    if current_user.is_authenticated:
+        return redirect(url_for(DASHBOARDS[current_user.role]))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = users.register(
+                db.session, password_hasher(),
+                email=form.email.data, password=form.password.data,
+                role=form.role.data, name=form.name.data, locale=str(get_locale()),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_error_to_form(form, error)
+            return render_template("auth/register.html", form=form), 422
+        _start_session(user)
+        flash(_("Your account has been created."), "success")
+        return redirect(url_for(DASHBOARDS[user.role]))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the signed-in user's password; other sessions and API tokens end."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            users.change_password(
+                db.session, password_hasher(), current_user._get_current_object(),
+                current=form.current_password.data, new=form.new_password.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_error_to_form(form, error)
+            return render_template("auth/password.html", form=form), 422
+        login_user(current_user._get_current_object())  # new session id generation
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for(DASHBOARDS[current_user.role]))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language; remembered on the account when signed in."""
+    form = LanguageForm()
+    target = safe_next(form.next.data) or url_for("public.index")
+    if not form.validate_on_submit() or form.locale.data not in current_app.config["LANGUAGES"]:
+        flash(_("Unknown language."), "danger")
+        return redirect(target)
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        users.set_locale(db.session, current_user._get_current_object(), form.locale.data)
+        db.session.commit()
+    return redirect(target)

@@ -1,0 +1,11 @@
+"""Flask CLI commands; each calls a service, never re-implements one."""
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command group to the app."""
+    from marketplace.cli import audit, demo, users
+
+    for group in (users.group, audit.group, demo.group):
+        app.cli.add_command(group)

@@ -1,0 +1,78 @@
+"""Configuration read from environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+INSECURE_DEFAULT_SECRET = "dev-insecure-secret-key-change-me"  # noqa: S105 - the known-bad value
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app safely."""
+
+
+def default_sqlite_url(instance_path: str) -> str:
+    """SQLite file under instance/: the embedded default database."""
+    return "sqlite:///" + str(Path(instance_path) / "marketplace.sqlite3")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the short `postgresql://` form."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(instance_path: str, environ=os.environ) -> dict:
+    """Build the Flask configuration mapping from the process environment."""
+    env = environ.get("MARKETPLACE_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"MARKETPLACE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    production = env == "production"
+    redis_url = environ.get("REDIS_URL", "")
+    return {
+        "MARKETPLACE_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            environ.get("DATABASE_URL") or default_sqlite_url(instance_path)
+        ),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "HSTS_ENABLED": production,
+        # Argon2id at OWASP's minimum (m=19 MiB, t=2, p=1); tests may lower it for speed.
+        "ARGON2_MEMORY_KIB": 19 * 1024,
+        "ARGON2_TIME_COST": 2,
+        "ARGON2_PARALLELISM": 1,
+        "API_TOKEN_TTL": timedelta(hours=int(environ.get("API_TOKEN_TTL_HOURS", "24"))),
+        "LOGIN_FAILURE_LIMIT": environ.get("LOGIN_FAILURE_LIMIT", "10/minute"),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": ("zh_CN", "en"),
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    }
+
+
+def check_production_safety(config) -> None:
+    """Refuse to run in production with a missing or well-known secret key."""
+    if config.get("MARKETPLACE_ENV") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == INSECURE_DEFAULT_SECRET or len(key) < 32:
+        raise ConfigError(
+            "SECRET_KEY is missing, the development default, or shorter than 32 characters; "
+            "set a long random SECRET_KEY before running with MARKETPLACE_ENV=production "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )

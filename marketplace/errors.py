@@ -1,0 +1,136 @@
+"""Error responses: JSON {"error": {...}} under /api/, translated HTML pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from marketplace.extensions import db
+from marketplace.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+
+def json_error(status: int, message: str, *, code: str | None = None, fields=None, headers=None):
+    """The API's error body and status."""
+    body = {"error": {"code": code or API_CODES.get(status, "error"), "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_webargs(messages) -> dict:
+    """webargs nests errors by location ({"json": {...}}); the API names fields directly."""
+    fields: dict = {}
+    if isinstance(messages, dict):
+        for location, errors in messages.items():
+            if isinstance(errors, dict):
+                fields.update(errors)
+            else:
+                fields[location] = errors
+    return fields
+
+
+def http_error_response(error: HTTPException):
+    """Response for an HTTPException on either the API or the HTML site."""
+    status = error.code or 500
+    if request.path.startswith("/api/"):
+        data = getattr(error, "data", None) or {}
+        fields = _flatten_webargs(data.get("messages")) if "messages" in data else None
+        message = data.get("message") or _api_message(status, error)
+        headers = dict(data.get("headers") or {})
+        if status == 401:
+            headers.setdefault("WWW-Authenticate", "Bearer")
+        return json_error(status, message, fields=fields, headers=headers)
+    return render_error_page(status), status
+
+
+def _api_message(status: int, error: HTTPException) -> str:
+    if status == 422:
+        return "The request body is not valid; see fields."
+    if status == 400 and isinstance(error, CSRFError):
+        return "CSRF token missing or invalid."
+    return error.description if status != 500 else "Internal server error."
+
+
+def render_error_page(status: int) -> str:
+    """A translated error page for the HTML site."""
+    titles = {
+        400: gettext("Bad request"),
+        401: gettext("Please sign in"),
+        403: gettext("Access denied"),
+        404: gettext("Page not found"),
+        405: gettext("Method not allowed"),
+        413: gettext("File too large"),
+        429: gettext("Too many requests"),
+        500: gettext("Something went wrong"),
+    }
+    explanations = {
+        400: gettext(
+            "The request could not be understood. If you submitted a form, reload the page and try again."
+        ),
+        403: gettext("Your account does not have access to this page."),
+        404: gettext("The page you asked for does not exist."),
+        413: gettext("The upload is larger than allowed."),
+        429: gettext("Too many attempts. Wait a minute and try again."),
+        500: gettext("An unexpected error occurred. The team has been notified; please try again later."),
+    }
+    return render_template(
+        "errors/error.html",
+        status=status,
+        title=titles.get(status, gettext("Error")),
+        explanation=explanations.get(status, ""),
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install handlers for HTTP errors, domain errors and unexpected exceptions."""
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        db.session.rollback()
+        message, fields = error.render(gettext)
+        if request.path.startswith("/api/"):
+            return json_error(error.http_status, message, code=error.code, fields=fields or None)
+        return render_error_page(error.http_status), error.http_status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        return http_error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        return http_error_response(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        propagate = app.config.get("PROPAGATE_EXCEPTIONS")
+        if propagate or (propagate is None and (app.testing or app.debug)):
+            raise error
+        if request.path.startswith("/api/"):
+            return json_error(500, "Internal server error.")
+        return render_error_page(500), 500

@@ -1,0 +1,14 @@
+"""The fund manager's area: review queue, decisions, fund policy."""
+
+from flask import Blueprint, render_template
+
+from marketplace.web import guard_blueprint
+
+bp = Blueprint("fund", __name__)
+guard_blueprint(bp, "fund_manager")
+
+
+@bp.get("/")
+def dashboard():
+    """The fund manager's home page."""
+    return render_template("fund/dashboard.html")

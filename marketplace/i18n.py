@@ -1,0 +1,53 @@
+"""Language selection and locale-aware formatting for the pages."""
+
+from __future__ import annotations
+
+from flask import current_app, session
+from flask_babel import format_currency, format_decimal, get_locale
+from flask_login import current_user
+
+from marketplace.money import fen_to_decimal, format_rate
+
+LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
+# Babel reads "zh_CN" as zh_Hans_CN, so the Chinese catalogue lives in translations/zh_Hans_CN.
+
+
+def select_locale() -> str:
+    """Signed-in users get their saved language; visitors their session choice; else Chinese."""
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The interface language as one of the app's codes ("zh_CN" or "en")."""
+    return "zh_CN" if get_locale().language == "zh" else "en"
+
+
+def money(fen: int | None) -> str:
+    """Fen shown as CNY in the current locale ("¥12,500.00" / "CN¥12,500.00")."""
+    if fen is None:
+        return "—"
+    return format_currency(fen_to_decimal(fen), "CNY")
+
+
+def rate(bps: int | None) -> str:
+    """Basis points shown as an annual percentage."""
+    return "—" if bps is None else format_rate(bps)
+
+
+def number(value) -> str:
+    """A number with the locale's grouping."""
+    return "—" if value is None else format_decimal(value)
+
+
+def install_template_helpers(app) -> None:
+    """Expose formatting helpers and language names to every template."""
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["rate"] = rate
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["current_language"] = current_language

@@ -1,0 +1,6 @@
+"""SQLAlchemy models, split by aggregate; importing this package registers them all."""
+
+from marketplace.models.audit import AuditEvent
+from marketplace.models.users import LOCALES, ROLES, SELF_REGISTERED_ROLES, ApiToken, User
+
+__all__ = ["LOCALES", "ROLES", "SELF_REGISTERED_ROLES", "ApiToken", "AuditEvent", "User"]

@@ -1,0 +1,21 @@
+"""Shared column helpers for the models."""
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+
+def utcnow() -> datetime:
+    """Current time in UTC (a callable default: evaluated per row, not at import)."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Attach UTC to a naive datetime read back from SQLite (which drops the offset)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_check(column: str, values) -> sa.CheckConstraint:
+    """A CHECK constraint restricting a text column to a fixed set of values."""
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")

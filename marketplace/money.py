@@ -1,0 +1,95 @@
+"""Money at the edges: yuan strings <-> integer fen, and basis-point rates.
+
+Inside the system amounts are integer fen (1/100 CNY) and rates integer basis points
+(1250 = 12.50 % a year). Only forms, JSON and display see yuan, as decimal strings.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+FEN_PER_YUAN = 100
+BPS_PER_UNIT = 10_000
+# Nothing on this platform comes near ¥10 billion; larger figures are typing mistakes.
+MAX_ABS_FEN = 10_000_000_000 * FEN_PER_YUAN
+
+_YUAN_PATTERN = re.compile(r"^(?P<sign>-)?(?P<int>\d+)(?:\.(?P<frac>\d{1,2}))?$")
+
+
+class MoneyError(ValueError):
+    """An amount or rate that cannot be accepted; the message says why."""
+
+
+def parse_yuan(value: object, *, allow_negative: bool = False, allow_zero: bool = True) -> int:
+    """Parse a yuan amount given as a decimal string (or int/Decimal) into integer fen.
+
+    Floats are refused: they cannot represent most fen amounts exactly.
+    """
+    if isinstance(value, bool | float):
+        raise MoneyError("amount must be a decimal string such as \"12500.00\", not a number")
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise MoneyError("amount must be a finite number")
+        text = format(value, "f")
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "")
+    else:
+        raise MoneyError("amount must be a decimal string such as \"12500.00\"")
+    if not text:
+        raise MoneyError("amount is required")
+    match = _YUAN_PATTERN.match(text)
+    if match is None:
+        if re.match(r"^-?\d+\.\d{3,}$", text):
+            raise MoneyError("amount may have at most 2 decimal places")
+        raise MoneyError("amount must be a decimal number of yuan such as \"12500.00\"")
+    if len(match["int"]) > 15:
+        raise MoneyError("amount is too large")
+    fen = int(match["int"]) * FEN_PER_YUAN + int((match["frac"] or "0").ljust(2, "0"))
+    if match["sign"]:
+        fen = -fen
+    if fen < 0 and not allow_negative:
+        raise MoneyError("amount must not be negative")
+    if fen == 0 and not allow_zero:
+        raise MoneyError("amount must be greater than zero")
+    if abs(fen) > MAX_ABS_FEN:
+        raise MoneyError("amount is too large")
+    return fen
+
+
+def fen_to_decimal(fen: int) -> Decimal:
+    """Exact yuan value of an integer fen amount."""
+    return (Decimal(fen) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def format_yuan(fen: int) -> str:
+    """Yuan decimal string for JSON and CSV: always two decimals, no grouping ("12500.00")."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise MoneyError("fen amount must be an integer")
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def yuan_decimal_to_fen(amount: Decimal) -> int:
+    """Round a computed yuan Decimal to whole fen, half up (the rounding rule of DESIGN.md)."""
+    return int((amount * FEN_PER_YUAN).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def parse_rate_bps(value: object, *, maximum: int = 36_00) -> int:
+    """Validate an annual rate given as integer basis points (1250 = 12.50 %)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MoneyError("rate must be an integer number of basis points (1250 = 12.50 %)")
+    if value < 0:
+        raise MoneyError("rate must not be negative")
+    if value > maximum:
+        raise MoneyError(f"rate must not exceed {maximum} basis points")
+    return value
+
+
+def format_rate(bps: int) -> str:
+    """Percentage string of a basis-point rate ("12.50%")."""
+    whole, part = divmod(bps, 100)
+    return f"{whole}.{part:02d}%"

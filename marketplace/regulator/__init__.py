@@ -1,0 +1,32 @@
+"""The regulator's read-only area: audit trail, disclosure, compliance."""
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+
+from marketplace.extensions import db
+from marketplace.models import AuditEvent
+from marketplace.services import audit
+from marketplace.web import guard_blueprint
+
+bp = Blueprint("regulator", __name__)
+guard_blueprint(bp, "regulator")
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+def dashboard():
+    """The regulator's home page: the audit chain's state at a glance."""
+    report = audit.verify_chain(db.session)
+    return render_template("regulator/dashboard.html", report=report)
+
+
+@bp.get("/audit")
+def audit_log():
+    """The audit log, newest first, with the chain verification result."""
+    page = request.args.get("page", 1, type=int) or 1
+    events = db.paginate(
+        sa.select(AuditEvent).order_by(AuditEvent.seq.desc()),
+        page=max(page, 1), per_page=PAGE_SIZE, error_out=False,
+    )
+    report = audit.verify_chain(db.session)
+    return render_template("regulator/audit.html", events=events, report=report)

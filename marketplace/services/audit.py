@@ -1,0 +1,157 @@
+"""Append-only, hash-chained audit log.
+
+Each event's hash is SHA-256 over the canonical JSON of the event followed by the previous
+event's hash, so editing or deleting any row breaks every later link. Events are written in
+the same database transaction as the change they record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from marketplace.models.audit import AuditEvent
+from marketplace.models.base import as_utc, utcnow
+
+GENESIS_HASH = "0" * 64
+# Any constant works; it names the PostgreSQL advisory lock that serialises appends.
+_CHAIN_LOCK_KEY = 0x5A4A_0A0D
+
+
+def canonical_json(data: dict) -> str:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8 text kept as is."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _timestamp(value: datetime) -> str:
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor_id: int | None,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    payload: dict,
+    prev_hash: str,
+) -> str:
+    """SHA-256 hex of the event's canonical JSON followed by the previous hash."""
+    body = canonical_json(
+        {
+            "seq": seq,
+            "occurred_at": _timestamp(occurred_at),
+            "actor_id": actor_id,
+            "actor": actor,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "payload": payload,
+        }
+    )
+    return hashlib.sha256((body + prev_hash).encode("utf-8")).hexdigest()
+
+
+def _lock_chain(session: so.Session) -> None:
+    """Serialise appends so that two transactions never extend the chain from the same link."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    # SQLite: every transaction begins IMMEDIATE (see marketplace.database), one writer at a time.
+
+
+def record(
+    session: so.Session,
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    object_id: object,
+    payload: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction (not committed here).
+
+    `actor` is a User, or None for the system / an anonymous visitor (named in the payload).
+    """
+    _lock_chain(session)
+    last = session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
+    fields = {
+        "seq": seq,
+        "occurred_at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor": getattr(actor, "email", None) or "system",
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "payload": payload or {},
+    }
+    event = AuditEvent(**fields, prev_hash=prev_hash, hash=event_hash(**fields, prev_hash=prev_hash))
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Outcome of verifying the chain: ok, events checked, first broken seq (or None)."""
+
+    ok: bool
+    events: int
+    first_broken_seq: int | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "events": self.events,
+            "first_broken_seq": self.first_broken_seq,
+            "reason": self.reason,
+        }
+
+
+def verify_chain(session: so.Session, batch_size: int = 1000) -> ChainReport:
+    """Recompute every hash in order; report the first event whose link or hash is wrong."""
+    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
+    for event in session.scalars(query):
+        count += 1
+        if event.seq != expected_seq:
+            return ChainReport(False, count, expected_seq, "missing event")
+        if event.prev_hash != expected_prev:
+            return ChainReport(False, count, event.seq, "previous hash does not match")
+        recomputed = event_hash(
+            seq=event.seq,
+            occurred_at=event.occurred_at,
+            actor_id=event.actor_id,
+            actor=event.actor,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            payload=event.payload,
+            prev_hash=event.prev_hash,
+        )
+        if recomputed != event.hash:
+            return ChainReport(False, count, event.seq, "event content does not match its hash")
+        expected_prev, expected_seq = event.hash, event.seq + 1
+    return ChainReport(True, count, None)
+
+
+def events_for(session: so.Session, object_type: str, object_id: object) -> list[AuditEvent]:
+    """All events about one object, oldest first (timelines and histories)."""
+    return list(
+        session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+            .order_by(AuditEvent.seq)
+        )
+    )

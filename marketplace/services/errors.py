@@ -1,0 +1,71 @@
+"""Domain errors raised by services; views and the API translate them to HTTP."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it (translated at the edge)."""
+    return message
+
+
+class DomainError(Exception):
+    """Base of every business-rule failure; `code` is stable, `message` is for people."""
+
+    code = "domain_error"
+    http_status = 400
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, **params):
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+        self.fields = fields or {}
+
+    def render(self, translate=lambda text: text) -> tuple[str, dict[str, list[str]]]:
+        """Message and field errors translated by `translate`, parameters filled in afterwards."""
+        message = translate(self.message)
+        if self.params:
+            message = message % self.params
+        fields = {name: [translate(m) for m in msgs] for name, msgs in self.fields.items()}
+        return message, fields
+
+
+class ValidationFailed(DomainError):
+    """Input breaks a rule; `fields` names each bad field."""
+
+    code = "validation_failed"
+    http_status = 422
+
+
+class NotFound(DomainError):
+    """The object does not exist."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class NotAllowed(DomainError):
+    """The acting user may not do this to this object."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class InvalidState(DomainError):
+    """The object is not in a state that allows the operation."""
+
+    code = "invalid_state"
+    http_status = 409
+
+
+class Conflict(DomainError):
+    """The request conflicts with an earlier one (duplicate, idempotency mismatch)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class AuthenticationFailed(DomainError):
+    """Wrong credentials; deliberately does not say which part was wrong."""
+
+    code = "authentication_failed"
+    http_status = 401

@@ -1,0 +1,185 @@
+"""Fixtures: an app per test on a fresh database (SQLite always, PostgreSQL when configured).
+
+SQLite: the schema is migrated once into a template file, copied for each test.
+PostgreSQL (TEST_DATABASE_URL): migrated once per run, every table truncated per test.
+Tests marked `postgres` skip with a stated reason without TEST_DATABASE_URL; with
+REQUIRE_POSTGRES=1 (CI) such a skip is an error instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from marketplace import create_app
+from marketplace.extensions import db
+from tests.helpers import TEST_PASSWORD, login, make_user
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+FAST_ARGON2 = {"ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1, "ARGON2_PARALLELISM": 1}
+
+
+def base_config(database_uri: str) -> dict:
+    """Configuration every test app starts from."""
+    return {
+        "MARKETPLACE_ENV": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BABEL_DEFAULT_LOCALE": "en",  # assertions read English; i18n tests switch languages
+        **FAST_ARGON2,
+    }
+
+
+def pytest_configure(config):
+    if os.environ.get("REQUIRE_POSTGRES") == "1" and not POSTGRES_URL:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+
+
+_skipped_postgres_tests: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "postgres" in report.keywords and POSTGRES_URL:
+        _skipped_postgres_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With REQUIRE_POSTGRES=1 a skipped PostgreSQL test fails the run (CI must run them all)."""
+    if os.environ.get("REQUIRE_POSTGRES") == "1" and _skipped_postgres_tests:
+        print("\nPostgreSQL tests were skipped:", *_skipped_postgres_tests, sep="\n  ")
+        session.exitstatus = 1
+
+
+def pytest_collection_modifyitems(config, items):
+    if POSTGRES_URL:
+        return
+    reason = "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://... to run"
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _migrate(database_uri: str, instance: Path) -> None:
+    app = create_app(base_config(database_uri))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> str:
+    """URI of a database at the head migration (a template file for SQLite)."""
+    if POSTGRES_URL:
+        _migrate(POSTGRES_URL, tmp_path_factory.mktemp("instance"))
+        return POSTGRES_URL
+    template = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(f"sqlite:///{template}", template.parent)
+    return str(template)
+
+
+@pytest.fixture
+def database_uri(migrated_database, tmp_path) -> str:
+    """A fresh, migrated, empty database for one test."""
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    copy = tmp_path / f"test-{uuid.uuid4().hex}.sqlite3"
+    shutil.copyfile(migrated_database, copy)
+    return f"sqlite:///{copy}"
+
+
+class RequestClient(FlaskClient):
+    """Test client that gives every request a clean `g`, as a real server would.
+
+    The fixture keeps one app context open for the whole test (so tests can use db.session);
+    without this, values cached in `g` (the signed-in user, the locale) would leak from one
+    request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in list(vars(g)):
+            delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_uri):
+    """The application under test, bound to a fresh database."""
+    application = create_app(base_config(database_uri))
+    application.test_client_class = RequestClient
+    with application.app_context():
+        if POSTGRES_URL:
+            _truncate_all()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def users(app):
+    """One account per role, all with TEST_PASSWORD."""
+    return {
+        role: make_user(role, f"{role}@example.com")
+        for role in ("sme", "investor", "fund_manager", "regulator", "admin")
+    }
+
+
+def _role_client(app, users, role):
+    test_client = app.test_client()
+    login(test_client, users[role].email, TEST_PASSWORD)
+    return test_client
+
+
+@pytest.fixture
+def sme_client(app, users):
+    return _role_client(app, users, "sme")
+
+
+@pytest.fixture
+def investor_client(app, users):
+    return _role_client(app, users, "investor")
+
+
+@pytest.fixture
+def fund_client(app, users):
+    return _role_client(app, users, "fund_manager")
+
+
+@pytest.fixture
+def regulator_client(app, users):
+    return _role_client(app, users, "regulator")
+
+
+@pytest.fixture
+def admin_client(app, users):
+    return _role_client(app, users, "admin")

@@ -1,0 +1,169 @@
+"""The app as a whole: configuration, headers, probes, API docs, error pages, CLI, schema."""
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace import create_app
+from marketplace.config import INSECURE_DEFAULT_SECRET, ConfigError, from_environment
+from marketplace.extensions import db
+from marketplace.models import User
+from tests.conftest import base_config
+
+
+def production_config(database_uri, **overrides):
+    return {**base_config(database_uri), "MARKETPLACE_ENV": "production", "TESTING": False, **overrides}
+
+
+@pytest.mark.parametrize("secret", ["", INSECURE_DEFAULT_SECRET, "short-key"])
+def test_production_refuses_a_missing_or_default_secret_key(database_uri, secret):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app(production_config(database_uri, SECRET_KEY=secret))
+
+
+def test_production_settings_harden_cookies_and_headers(database_uri):
+    app = create_app(production_config(database_uri, SESSION_COOKIE_SECURE=True, HSTS_ENABLED=True))
+    response = app.test_client().get("/healthz")
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+def test_environment_defaults(tmp_path):
+    config = from_environment(str(tmp_path), environ={})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/marketplace.sqlite3"
+    assert config["MARKETPLACE_ENV"] == "development"
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["SESSION_COOKIE_SECURE"] is False
+    assert (config["ARGON2_MEMORY_KIB"], config["ARGON2_TIME_COST"], config["ARGON2_PARALLELISM"]) == (19456, 2, 1)
+    prod = from_environment(str(tmp_path), environ={
+        "MARKETPLACE_ENV": "production", "DATABASE_URL": "postgresql://u@h/db",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    })
+    assert prod["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    assert prod["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert prod["SESSION_COOKIE_SECURE"] is True and prod["SESSION_COOKIE_HTTPONLY"] is True
+    assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_unknown_environment_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="MARKETPLACE_ENV"):
+        from_environment(str(tmp_path), environ={"MARKETPLACE_ENV": "staging"})
+
+
+def test_security_headers_on_pages(client):
+    headers = client.get("/login").headers
+    csp = headers["Content-Security-Policy"]
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"):
+        assert directive in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in headers  # only in production (HTTPS)
+
+
+def test_session_cookie_flags(client, users):
+    from tests.helpers import login
+
+    response = login(client, "sme@example.com")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_argon2_hash_uses_owasp_parameters(database_uri):
+    config = base_config(database_uri)
+    for key in ("ARGON2_MEMORY_KIB", "ARGON2_TIME_COST", "ARGON2_PARALLELISM"):
+        config.pop(key)
+    app = create_app(config)
+    hashed = app.extensions["password_hasher"].hash("Sturdy-Password-2026")
+    assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["database"] == "ok"
+
+
+def test_readiness_fails_when_the_database_is_unreachable(tmp_path):
+    app = create_app({**base_config("sqlite:///" + str(tmp_path / "missing-dir" / "x.db"))})
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "unavailable"
+
+
+def test_openapi_document_lists_the_contract(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["info"]["title"].startswith("Sanhaojie")
+    for path in ("/api/v1/auth/register", "/api/v1/auth/tokens", "/api/v1/me",
+                 "/api/v1/regulator/audit/verify"):
+        assert path in spec["paths"], path
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_api_docs_are_served_from_local_files(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html
+    assert "http://" not in html and "https://" not in html
+    with client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js") as asset:
+        assert asset.status_code == 200
+
+
+def test_pages_load_no_remote_assets(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "https://" not in html and "http://" not in html
+    with client.get("/static/vendor/bootstrap/bootstrap.min.css") as asset:
+        assert asset.status_code == 200
+
+
+def test_500_page_is_rendered_without_details(database_uri):
+    app = create_app({**base_config(database_uri), "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.get_data(as_text=True)
+    assert "secret internals" not in response.get_data(as_text=True)
+
+
+def test_cli_creates_users_and_refuses_bad_input(runner):
+    ok = runner.invoke(args=["users", "create", "--role", "regulator", "--email", "reg@gov.cn",
+                             "--password", "Sturdy-Password-2026"])
+    assert ok.exit_code == 0, ok.output
+    assert db.session.scalar(sa.select(User.role).where(User.email == "reg@gov.cn")) == "regulator"
+    weak = runner.invoke(args=["users", "create", "--role", "admin", "--email", "a@gov.cn",
+                               "--password", "short"])
+    assert weak.exit_code != 0 and "at least 10" in weak.output
+    bad_role = runner.invoke(args=["users", "create", "--role", "root", "--email", "b@gov.cn",
+                                   "--password", "Sturdy-Password-2026"])
+    assert bad_role.exit_code == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_cli_asks_for_the_password(runner):
+    result = runner.invoke(
+        args=["users", "create", "--role", "fund_manager", "--email", "fm@gov.cn"],
+        input="Sturdy-Password-2026\nSturdy-Password-2026\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "created fund_manager fm@gov.cn" in result.output
+
+
+def test_demo_seed_creates_one_user_per_role_and_is_repeatable(runner):
+    first = runner.invoke(args=["demo", "seed"])
+    second = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0 and second.exit_code == 0
+    roles = sorted(db.session.scalars(sa.select(User.role)))
+    assert roles == ["admin", "fund_manager", "investor", "regulator", "sme"]
+    assert "Demo-Password-2026" in first.output and "sme@demo.sanhaojie.cn" in first.output
+
+
+def test_models_and_migrations_do_not_differ(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []

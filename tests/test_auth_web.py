@@ -1,0 +1,204 @@
+"""Registration, sign-in, sign-out and password change through the HTML pages."""
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.models import AuditEvent, User
+from tests.helpers import TEST_PASSWORD, login, make_user
+
+GOOD = {
+    "role": "sme", "name": "星河制造", "email": "owner@xinghe.cn",
+    "password": "Sturdy-Password-2026", "confirm": "Sturdy-Password-2026",
+}
+
+
+def user_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User))
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def test_sme_registers_and_lands_on_its_dashboard(client):
+    response = client.post("/register", data=GOOD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sme/"
+    user = db.session.scalar(sa.select(User).where(User.email == "owner@xinghe.cn"))
+    assert user.role == "sme"
+    assert user.password_hash.startswith("$argon2id$")
+    assert "user.registered" in actions()
+    assert client.get("/sme/").status_code == 200
+
+
+def test_investor_registration_lands_on_investor_dashboard(client):
+    response = client.post("/register", data={**GOOD, "role": "investor"})
+    assert response.headers["Location"] == "/investor/"
+
+
+@pytest.mark.parametrize(
+    ("change", "field_message"),
+    [
+        ({"email": ""}, "This field is required"),
+        ({"email": "not-an-email"}, "Invalid email"),
+        ({"email": "a" * 250 + "@x.cn"}, "254"),
+        ({"name": ""}, "This field is required"),
+        ({"name": "名" * 101}, "100"),
+        ({"password": "short", "confirm": "short"}, "at least 10"),
+        ({"password": "password1234", "confirm": "password1234"}, "too common"),
+        ({"confirm": "Different-Password-1"}, "do not match"),
+        ({"role": "admin"}, "Not a valid choice"),
+        ({"role": "fund_manager"}, "Not a valid choice"),
+        ({"role": ""}, "required"),
+    ],
+)
+def test_bad_registration_shows_the_error_and_creates_nothing(client, change, field_message):
+    before = user_count()
+    response = client.post("/register", data={**GOOD, **change})
+    assert response.status_code == 422
+    assert field_message in response.get_data(as_text=True)
+    assert user_count() == before
+
+
+def test_duplicate_email_is_refused(client):
+    make_user("investor", "owner@xinghe.cn")
+    response = client.post("/register", data={**GOOD, "email": "Owner@XingHe.cn"})
+    assert response.status_code == 422
+    assert "already exists" in response.get_data(as_text=True)
+    assert user_count() == 1
+
+
+def test_password_containing_the_email_name_is_refused(client):
+    data = {**GOOD, "email": "zhangwei@corp.cn", "password": "zhangwei-2026!", "confirm": "zhangwei-2026!"}
+    response = client.post("/register", data=data)
+    assert response.status_code == 422
+    assert "email name" in response.get_data(as_text=True)
+
+
+def test_sign_in_and_out(client, users):
+    response = login(client, "investor@example.com")
+    assert response.status_code == 302 and response.headers["Location"] == "/investor/"
+    assert client.get("/investor/").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/investor/").status_code == 302
+    assert [a for a in actions() if a.startswith("auth.")] == ["auth.signed_in"]
+
+
+def test_sign_out_needs_post(client, users):
+    login(client, "investor@example.com")
+    assert client.get("/logout").status_code == 405
+    assert client.get("/investor/").status_code == 200
+
+
+def test_wrong_password_is_refused_and_audited(client, users):
+    response = login(client, "investor@example.com", "Wrong-Password-123")
+    assert response.status_code == 200
+    assert "Email or password is incorrect" in response.get_data(as_text=True)
+    assert client.get("/investor/").status_code == 302
+    assert actions()[-1] == "auth.sign_in_failed"
+
+
+def test_unknown_email_gives_the_same_message(client, users):
+    response = login(client, "nobody@example.com", "Wrong-Password-123")
+    assert "Email or password is incorrect" in response.get_data(as_text=True)
+    assert actions()[-1] == "auth.sign_in_failed"
+
+
+def test_empty_sign_in_form_is_refused(client, users):
+    response = client.post("/login", data={"email": "", "password": ""})
+    assert "This field is required" in response.get_data(as_text=True)
+    assert "auth.signed_in" not in actions()
+
+
+def test_next_is_followed_only_when_local(client, users):
+    ok = client.post("/login?next=/investor/", data={"email": "investor@example.com", "password": TEST_PASSWORD})
+    assert ok.headers["Location"] == "/investor/"
+    client.post("/logout")
+    evil = client.post(
+        "/login?next=https://evil.example/steal",
+        data={"email": "investor@example.com", "password": TEST_PASSWORD},
+    )
+    assert evil.headers["Location"] == "/investor/"
+    client.post("/logout")
+    scheme_relative = client.post(
+        "/login?next=//evil.example", data={"email": "investor@example.com", "password": TEST_PASSWORD}
+    )
+    assert scheme_relative.headers["Location"] == "/investor/"
+
+
+def test_session_is_renewed_at_sign_in(client, users):
+    with client.session_transaction() as session:
+        session["planted"] = "by-attacker"
+    login(client, "sme@example.com")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"].startswith(str(users["sme"].id) + ":")
+
+
+def test_inactive_account_cannot_sign_in(client, users):
+    users["sme"].is_active_account = False
+    db.session.commit()
+    response = login(client, "sme@example.com")
+    assert response.status_code == 200
+    assert client.get("/sme/").status_code == 302
+
+
+def test_password_change_requires_the_current_password(sme_client, users):
+    response = sme_client.post(
+        "/account/password",
+        data={"current_password": "wrong-one-123", "new_password": "Another-Password-99",
+              "confirm": "Another-Password-99"},
+    )
+    assert response.status_code == 422
+    assert "Current password is incorrect" in response.get_data(as_text=True)
+    assert "user.password_changed" not in actions()
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [("short", "at least 10"), ("1234567890", "too common"), (TEST_PASSWORD, "differ")],
+)
+def test_password_change_rules(sme_client, users, new, message):
+    response = sme_client.post(
+        "/account/password",
+        data={"current_password": TEST_PASSWORD, "new_password": new, "confirm": new},
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_password_change_ends_other_sessions(app, sme_client, users):
+    other_device = app.test_client()
+    login(other_device, "sme@example.com")
+    response = sme_client.post(
+        "/account/password",
+        data={"current_password": TEST_PASSWORD, "new_password": "Another-Password-99",
+              "confirm": "Another-Password-99"},
+    )
+    assert response.status_code == 302
+    assert sme_client.get("/sme/").status_code == 200  # this session continues
+    assert other_device.get("/sme/").status_code == 302  # the other one has ended
+    assert actions()[-1] == "user.password_changed"
+    fresh = app.test_client()
+    assert login(fresh, "sme@example.com", "Another-Password-99").headers["Location"] == "/sme/"
+
+
+def test_failed_sign_ins_are_rate_limited_per_account(app, client, users):
+    for _ in range(10):
+        assert login(client, "sme@example.com", "Wrong-Password-123").status_code == 200
+    blocked = login(client, "sme@example.com", TEST_PASSWORD)
+    assert blocked.status_code == 429
+    assert client.get("/sme/").status_code == 302
+
+
+def test_failed_sign_ins_are_rate_limited_per_address(app, client, users):
+    for n in range(10):
+        login(client, f"guess{n}@example.com", "Wrong-Password-123")
+    assert login(client, "investor@example.com", TEST_PASSWORD).status_code == 429
+
+
+def test_successful_sign_ins_do_not_count_against_the_limit(app, users):
+    for _ in range(15):
+        c = app.test_client()
+        assert login(c, "sme@example.com").status_code == 302

@@ -1,0 +1,85 @@
+"""Both languages render; the choice is remembered; money follows the locale."""
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.models import User
+from tests.conftest import base_config
+from tests.helpers import login, make_user
+
+
+def test_default_language_is_simplified_chinese(database_uri):
+    config = base_config(database_uri)
+    config.pop("BABEL_DEFAULT_LOCALE")
+    app = create_app(config)
+    page = app.test_client().get("/login").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert "登录" in page
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("zh_CN", "我的企业"), ("en", "My enterprise")])
+def test_dashboard_renders_in_both_languages(app, locale, expected):
+    make_user("sme", "sme@example.com", locale=locale)
+    client = app.test_client()
+    login(client, "sme@example.com")
+    page = client.get("/sme/").get_data(as_text=True)
+    assert expected in page
+
+
+def test_switch_is_remembered_on_the_account(app):
+    user = make_user("investor", "inv@example.com", locale="zh_CN")
+    client = app.test_client()
+    login(client, "inv@example.com")
+    response = client.post("/language", data={"locale": "en", "next": "/investor/"})
+    assert response.headers["Location"] == "/investor/"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
+    assert "My investments" in client.get("/investor/").get_data(as_text=True)
+    other_device = app.test_client()
+    login(other_device, "inv@example.com")
+    assert "My investments" in other_device.get("/investor/").get_data(as_text=True)
+
+
+def test_visitors_switch_is_kept_in_their_session(client):
+    client.post("/language", data={"locale": "zh_CN", "next": "/login"})
+    assert "登录" in client.get("/login").get_data(as_text=True)
+
+
+def test_unknown_language_changes_nothing(app):
+    user = make_user("sme", "sme@example.com", locale="en")
+    client = app.test_client()
+    login(client, "sme@example.com")
+    client.post("/language", data={"locale": "fr", "next": "/sme/"})
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(User.locale).where(User.id == user.id)) == "en"
+
+
+def test_language_switch_ignores_foreign_next(client):
+    response = client.post("/language", data={"locale": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_every_page_has_the_language_switch(client):
+    for path in ("/", "/login", "/register", "/no-such-page"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'action="/language"' in page, path
+
+
+@pytest.mark.parametrize(("locale", "text"), [("zh_CN", "¥12,500.00"), ("en", "CN¥12,500.00")])
+def test_money_is_formatted_for_the_locale(app, locale, text):
+    from flask_babel import force_locale
+
+    from marketplace.i18n import money
+
+    with app.test_request_context(), force_locale(locale):
+        assert money(1_250_000) == text
+
+
+@pytest.mark.parametrize(("locale", "title"), [("zh_CN", "页面不存在"), ("en", "Page not found")])
+def test_error_pages_in_both_languages(client, locale, title):
+    client.post("/language", data={"locale": locale, "next": "/"})
+    response = client.get("/does-not-exist")
+    assert response.status_code == 404
+    assert title in response.get_data(as_text=True)
