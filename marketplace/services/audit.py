@@ -121,9 +121,17 @@ class ChainReport:
 
 def verify_chain(session: so.Session, batch_size: int = 1000) -> ChainReport:
     """Recompute every hash in order; report the first event whose link or hash is wrong."""
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
-    for event in session.scalars(query):
+    result = session.scalars(query)
+    try:  # a server-side cursor on PostgreSQL: close it even when stopping early
+        return _walk_chain(result)
+    finally:
+        result.close()
+
+
+def _walk_chain(events) -> ChainReport:
+    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    for event in events:
         count += 1
         if event.seq != expected_seq:
             return ChainReport(False, count, expected_seq, "missing event")
