@@ -1,0 +1,149 @@
+"""Train a pipeline with cross-validated metrics and report-card data, ready to register."""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import scipy
+import sklearn
+from sklearn.pipeline import Pipeline
+
+from .dataset import DEFAULT_DATA_FILE, Dataset, load_dataset, load_default_dataset
+from .model import GENERIC_HGB, POLISH_HGB, build_pipeline, cross_validate, split_columns
+from .report import report_card
+from .scorecard import BASE_ODDS, BASE_SCORE, DEFAULT_RATE_TABLE, GRADE_BANDS, PDO
+
+if TYPE_CHECKING:
+    from .registry import ModelRegistry
+
+STATEMENT_BUILDER = "statement_features"  # LoadedModel.assess builds features with it
+
+
+def library_versions() -> dict[str, str]:
+    """Versions recorded with every artifact (sklearn and numpy must match at load time)."""
+    return {
+        "python": platform.python_version(),
+        "sklearn": sklearn.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A fitted pipeline plus the metadata to store beside it."""
+
+    pipeline: Pipeline
+    metadata: dict[str, Any]
+
+
+def train_model(
+    data: Dataset,
+    *,
+    kind: str = "hgb",
+    params: dict[str, Any] | None = None,
+    folds: int = 5,
+    repeats: int = 1,
+    seed: int = 0,
+    source: str = "",
+    feature_builder: str | None = None,
+) -> TrainedModel:
+    """Cross-validate, then fit the pipeline on all rows; deterministic for a given seed."""
+    started = time.perf_counter()
+    cv = cross_validate(
+        data.X, data.y, kind=kind, params=params, folds=folds, repeats=repeats, seed=seed
+    )
+    pipeline = build_pipeline(data.X, kind, params, seed)
+    pipeline.fit(data.X, data.y)
+    numeric, text = split_columns(data.X)
+    metadata: dict[str, Any] = {
+        "model_kind": kind,
+        "params": params or {},
+        "seed": seed,
+        "feature_builder": feature_builder,
+        "features": list(data.X.columns),
+        "feature_kinds": {c: ("numeric" if c in numeric else "text") for c in data.X.columns},
+        "target": data.target,
+        "positive_label": data.positive_label,
+        "training_data": {
+            "source": source,
+            "sha256": data.sha256,
+            "rows": int(len(data.y)),
+            "positives": int(data.y.sum()),
+            "dropped_missing_target": data.dropped_missing_target,
+        },
+        "cv": cv.metrics(),
+        "libraries": library_versions(),
+        "scorecard": {"base_score": BASE_SCORE, "base_odds": BASE_ODDS, "pdo": PDO},
+        "grade_bands": [{"grade": g, "pd_below": upper} for g, upper in GRADE_BANDS],
+        "rate_table_bps": dict(DEFAULT_RATE_TABLE),
+        **report_card(data.y, cv.oof_pd, data.X),
+    }
+    metadata["training_seconds"] = round(time.perf_counter() - started, 2)
+    return TrainedModel(pipeline, metadata)
+
+
+def train_csv(
+    path: Path,
+    target: str,
+    *,
+    kind: str = "hgb",
+    folds: int = 5,
+    repeats: int = 1,
+    seed: int = 0,
+) -> TrainedModel:
+    """Generic trainer: any CSV with a binary target (regularised HGB by default)."""
+    data = load_dataset(Path(path), target, min_per_class=folds)
+    params = GENERIC_HGB if kind == "hgb" else None
+    return train_model(
+        data,
+        kind=kind,
+        params=params,
+        folds=folds,
+        repeats=repeats,
+        seed=seed,
+        source=Path(path).name,
+    )
+
+
+def train_default(
+    *, folds: int = 5, repeats: int = 1, seed: int = 0, data_file: Path = DEFAULT_DATA_FILE
+) -> TrainedModel:
+    """The default model: Polish 5-year data, statement-derivable ratios only."""
+    data = load_default_dataset(data_file)
+    return train_model(
+        data,
+        kind="hgb",
+        params=POLISH_HGB,
+        folds=folds,
+        repeats=repeats,
+        seed=seed,
+        source=Path(data_file).name,
+        feature_builder=STATEMENT_BUILDER,
+    )
+
+
+def train_default_model(
+    registry: ModelRegistry,
+    *,
+    trained_by: str,
+    promote: bool = True,
+    folds: int = 5,
+    repeats: int = 1,
+    seed: int = 0,
+) -> str:
+    """Train the default model, save it in the registry, optionally promote it; → version."""
+    trained = train_default(folds=folds, repeats=repeats, seed=seed)
+    version = registry.save(trained, trained_by=trained_by)
+    if promote:
+        registry.promote(version)
+    return version
