@@ -27,7 +27,11 @@ migrate: install
 seed: migrate
 	$(FLASK) demo seed
 
-run: translations seed
+# First run: trains the default credit model from the shipped data and promotes it.
+model: migrate
+	$(FLASK) scoring ensure
+
+run: translations seed model
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: translations

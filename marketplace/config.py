@@ -62,6 +62,8 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "BABEL_DEFAULT_TIMEZONE": environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ("zh_CN", "en"),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "MODEL_REGISTRY_DIR": environ.get("MODEL_REGISTRY_DIR")
+        or str(Path(instance_path) / "models"),
     }
 
 
