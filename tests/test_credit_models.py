@@ -4,12 +4,12 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
-from scoring import ArtifactError, ModelRegistry, TamperedArtifactError, UnknownVersionError
-from scoring.training import train_csv
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent
 from marketplace.services import audit, credit_models
+from scoring import ArtifactError, ModelRegistry, TamperedArtifactError, UnknownVersionError
+from scoring.training import train_csv
 from tests.scoring.conftest import DATA_DIR, train_small
 
 
