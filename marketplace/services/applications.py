@@ -30,9 +30,9 @@ def application_problems(data: dict) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     amount = data.get("amount_fen")
     if not isinstance(amount, int) or isinstance(amount, bool):
-        problems["amount_fen"] = [N_("This field is required.")]
+        problems["amount"] = [N_("This field is required.")]
     elif not MIN_AMOUNT_FEN <= amount <= MAX_AMOUNT_FEN or amount % AMOUNT_STEP_FEN:
-        problems["amount_fen"] = [N_("The amount must be ¥10,000 to ¥1,000,000 in multiples of ¥1,000.")]
+        problems["amount"] = [N_("The amount must be ¥10,000 to ¥1,000,000 in multiples of ¥1,000.")]
     term = data.get("term_months")
     if not isinstance(term, int) or isinstance(term, bool) or not MIN_TERM <= term <= MAX_TERM:
         problems["term_months"] = [N_("The term must be 3 to 36 months.")]

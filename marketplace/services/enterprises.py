@@ -49,7 +49,7 @@ def profile_problems(data: dict, *, today: date) -> dict[str, list[str]]:
     for name in REQUIRED_FIELDS:
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            add(name, MSG_REQUIRED)
+            add(name.removesuffix("_fen"), MSG_REQUIRED)
     for name, limit in TEXT_LIMITS.items():
         if isinstance(data.get(name), str) and len(data[name].strip()) > limit:
             add(name, MSG_TOO_LONG)
@@ -60,7 +60,7 @@ def profile_problems(data: dict, *, today: date) -> dict[str, list[str]]:
         add("founded_on", N_("The founding date cannot be in the future."))
     capital = data.get("registered_capital_fen")
     if isinstance(capital, int) and not 0 <= capital <= MAX_CAPITAL_FEN:
-        add("registered_capital_fen", N_("Registered capital must be between ¥0 and ¥10,000,000,000."))
+        add("registered_capital", N_("Registered capital must be between ¥0 and ¥10,000,000,000."))
     employees = data.get("employees")
     if isinstance(employees, int) and not 0 <= employees <= MAX_EMPLOYEES:
         add("employees", N_("The number of employees must be between 0 and 10,000,000."))
