@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app, request, send_file
+from flask import current_app, request
 from flask_smorest import Blueprint
 
 from marketplace.api.application_schemas import (
@@ -17,6 +15,7 @@ from marketplace.api.application_schemas import (
     DocumentSchema,
 )
 from marketplace.api.security import api_user, guard_api_blueprint
+from marketplace.application_pages import send_document, upload_folder
 from marketplace.extensions import db
 from marketplace.services import applications, documents, reviews
 from marketplace.services.application_states import history
@@ -25,11 +24,6 @@ from marketplace.services.errors import N_, NotAllowed, ValidationFailed
 URL_PREFIX = "/applications"
 blp = Blueprint("api_applications", __name__, description="Loan applications")
 guard_api_blueprint(blp, "sme", "fund_manager", "regulator")
-
-
-def upload_folder() -> Path:
-    """Where documents are stored (config UPLOAD_FOLDER, outside static/)."""
-    return Path(current_app.config["UPLOAD_FOLDER"])
 
 
 class _Detail:
@@ -141,7 +135,7 @@ def download_document(application_id: int, document_id: int):
     """Download a document (owner, fund managers, regulators) as an attachment."""
     document, path = documents.readable_document(db.session, api_user(), application_id, document_id,
                                                  upload_folder())
-    return attachment_response(document, path)
+    return send_document(document, path)
 
 
 @blp.delete("/<int:application_id>/documents/<int:document_id>")
@@ -154,13 +148,3 @@ def delete_document(application_id: int, document_id: int):
     documents.remove_document(db.session, api_user(), application_id, document_id, upload_folder())
     db.session.commit()
     return shown
-
-
-def attachment_response(document, path: Path):
-    """The file as a download that browsers never sniff, render inline or run."""
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
