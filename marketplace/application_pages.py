@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from flask import current_app, send_file
@@ -94,7 +95,8 @@ def upload_folder() -> Path:
 
 def send_document(document, path: Path):
     """The file as a download that browsers never sniff, render inline or run."""
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+    # Read whole (documents are at most 10 MB) so that no file handle outlives the request.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=document.content_type, as_attachment=True,
                          download_name=document.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_smorest import Blueprint
 
 from marketplace.api.application_schemas import ApplicationListSchema, ReviewQuerySchema
@@ -15,7 +16,7 @@ guard_api_blueprint(blp, "fund_manager", "regulator")
 
 
 @blp.get("/applications")
-@blp.arguments(ReviewQuerySchema, location="query")
+@blp.arguments(ReviewQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, ApplicationListSchema)
 def queue(query):
     """Applications by status (default in_review), optional category, sort oldest|newest|amount_*."""
