@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from marketplace import models  # noqa: F401  (registers every table with the metadata)
+    from marketplace.application_pages import install_application_helpers
     from marketplace.database import configure_sqlite, engine_options
     from marketplace.errors import register_error_handlers
     from marketplace.i18n import install_template_helpers, select_locale
@@ -69,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
         app.config["ARGON2_PARALLELISM"],
     )
     install_template_helpers(app)
+    install_application_helpers(app)
     install_security_headers(app)
     register_error_handlers(app)
 

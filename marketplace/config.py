@@ -64,6 +64,10 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "MODEL_REGISTRY_DIR": environ.get("MODEL_REGISTRY_DIR")
         or str(Path(instance_path) / "models"),
+        # Application documents live outside static/ and are served only through checked views.
+        "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
+        # Fund money (fen) from which an approval needs a second fund manager (four eyes).
+        "FOUR_EYES_THRESHOLD_FEN": int(environ.get("FOUR_EYES_THRESHOLD_FEN", "30000000")),
     }
 
 

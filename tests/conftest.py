@@ -117,9 +117,9 @@ class RequestClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_uri):
-    """The application under test, bound to a fresh database."""
-    application = create_app(base_config(database_uri))
+def app(database_uri, tmp_path):
+    """The application under test, bound to a fresh database (uploads go to a tmp dir)."""
+    application = create_app({**base_config(database_uri), "UPLOAD_FOLDER": str(tmp_path / "uploads")})
     application.test_client_class = RequestClient
     with application.app_context():
         if POSTGRES_URL:

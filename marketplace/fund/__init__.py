@@ -12,3 +12,6 @@ guard_blueprint(bp, "fund_manager")
 def dashboard():
     """The fund manager's home page."""
     return render_template("fund/dashboard.html")
+
+
+from marketplace.fund import routes  # noqa: E402,F401

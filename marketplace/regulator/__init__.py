@@ -30,3 +30,6 @@ def audit_log():
     )
     report = audit.verify_chain(db.session)
     return render_template("regulator/audit.html", events=events, report=report)
+
+
+from marketplace.regulator import applications  # noqa: E402,F401

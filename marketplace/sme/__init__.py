@@ -12,3 +12,6 @@ guard_blueprint(bp, "sme")
 def dashboard():
     """The SME's home page."""
     return render_template("sme/dashboard.html")
+
+
+from marketplace.sme import routes  # noqa: E402,F401

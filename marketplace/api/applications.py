@@ -1,0 +1,150 @@
+"""Loan applications: the SME's drafts, submit, withdraw and documents; reading for reviewers."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_smorest import Blueprint
+
+from marketplace.api.application_schemas import (
+    ApplicationDetailSchema,
+    ApplicationInSchema,
+    ApplicationListSchema,
+    ApplicationSchema,
+    DecisionInSchema,
+    DecisionSchema,
+    DocumentSchema,
+)
+from marketplace.api.security import api_user, guard_api_blueprint
+from marketplace.application_pages import send_document, upload_folder
+from marketplace.extensions import db
+from marketplace.services import applications, documents, reviews
+from marketplace.services.application_states import history
+from marketplace.services.errors import N_, NotAllowed, ValidationFailed
+
+URL_PREFIX = "/applications"
+blp = Blueprint("api_applications", __name__, description="Loan applications")
+guard_api_blueprint(blp, "sme", "fund_manager", "regulator")
+
+
+class _Detail:
+    """The application plus its history, for ApplicationDetailSchema."""
+
+    def __init__(self, application, entries: list[dict]):
+        self._application = application
+        self.history = entries
+
+    def __getattr__(self, name):
+        return getattr(self._application, name)
+
+
+def detail(application) -> _Detail:
+    """The application as GET /applications/{id} shows it: with documents and history."""
+    return _Detail(application, history(db.session, application))
+
+
+def _sme_only() -> None:
+    if api_user().role != "sme":
+        raise NotAllowed(N_("Only SME accounts apply for loans."))
+
+
+@blp.get("")
+@blp.response(200, ApplicationListSchema)
+def list_own():
+    """Your applications, newest first (fund managers and regulators use /review/applications)."""
+    _sme_only()
+    return {"items": applications.applications_of(db.session, api_user())}
+
+
+@blp.post("")
+@blp.arguments(ApplicationInSchema)
+@blp.response(201, ApplicationSchema)
+def create(data):
+    """Create a draft application (checked against the ¥1,000,000 per-enterprise cap)."""
+    application = applications.create_application(db.session, api_user(), data)
+    db.session.commit()
+    return application
+
+
+@blp.get("/<int:application_id>")
+@blp.response(200, ApplicationDetailSchema)
+def get(application_id: int):
+    """One application with its assessment, documents and history."""
+    return detail(applications.readable_application(db.session, api_user(), application_id))
+
+
+@blp.put("/<int:application_id>")
+@blp.arguments(ApplicationInSchema)
+@blp.response(200, ApplicationSchema)
+def update(data, application_id: int):
+    """Change a draft (or answer an information request: the application goes back to draft)."""
+    application = applications.update_application(db.session, api_user(), application_id, data)
+    db.session.commit()
+    return application
+
+
+@blp.post("/<int:application_id>/submit")
+@blp.response(200, ApplicationDetailSchema)
+def submit(application_id: int):
+    """Submit for review: scored (when the model is available) and put in the review queue."""
+    application = applications.submit_application(db.session, api_user(), application_id)
+    db.session.commit()
+    return detail(application)
+
+
+@blp.post("/<int:application_id>/withdraw")
+@blp.response(200, ApplicationSchema)
+def withdraw(application_id: int):
+    """Withdraw your application before a final decision."""
+    application = applications.withdraw_application(db.session, api_user(), application_id)
+    db.session.commit()
+    return application
+
+
+@blp.post("/<int:application_id>/decision")
+@blp.arguments(DecisionInSchema)
+@blp.response(200, DecisionSchema)
+def decision(data, application_id: int):
+    """Approve (max rate, listing days, fund share), reject (reason) or request information."""
+    application = reviews.decide(
+        db.session, api_user(), application_id,
+        four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"], **data,
+    )
+    db.session.commit()
+    return application
+
+
+@blp.post("/<int:application_id>/documents")
+@blp.response(201, DocumentSchema)
+def upload_document(application_id: int):
+    """Upload a PDF, JPEG or PNG (multipart field `file`, at most 10 MB, 20 per application)."""
+    unexpected = (set(request.files) | set(request.form)) - {"file"}
+    if unexpected or "file" not in request.files:
+        message = N_("Send exactly one multipart field named 'file'.")
+        raise ValidationFailed(message, fields={"file": [message]})
+    upload = request.files["file"]
+    data = upload.stream.read(documents.MAX_BYTES + 1)
+    document = documents.add_document(db.session, api_user(), application_id, filename=upload.filename,
+                                      data=data, folder=upload_folder())
+    db.session.commit()
+    return document
+
+
+@blp.get("/<int:application_id>/documents/<int:document_id>")
+@blp.response(200)
+def download_document(application_id: int, document_id: int):
+    """Download a document (owner, fund managers, regulators) as an attachment."""
+    document, path = documents.readable_document(db.session, api_user(), application_id, document_id,
+                                                 upload_folder())
+    return send_document(document, path)
+
+
+@blp.delete("/<int:application_id>/documents/<int:document_id>")
+@blp.response(200, DocumentSchema)
+def delete_document(application_id: int, document_id: int):
+    """Remove a document from your draft (or an application awaiting information)."""
+    document, _ = documents.readable_document(db.session, api_user(), application_id, document_id,
+                                              upload_folder())
+    shown = DocumentSchema().dump(document)
+    documents.remove_document(db.session, api_user(), application_id, document_id, upload_folder())
+    db.session.commit()
+    return shown

@@ -1,0 +1,114 @@
+"""Helpers shared by the SME, fund manager and regulator pages about loan applications."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import current_app, send_file
+from flask_babel import lazy_gettext as _l
+
+from marketplace.extensions import db
+from marketplace.rules.catalogue import INDUSTRIES, industry_label
+from marketplace.services import statements
+from marketplace.services.application_states import history
+
+STATUS_LABELS = {
+    "draft": _l("Draft"), "submitted": _l("Submitted"), "in_review": _l("In review"),
+    "info_requested": _l("Information requested"),
+    "awaiting_second_approval": _l("Awaiting second approval"), "approved": _l("Approved"),
+    "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
+}
+EVENT_LABELS = {
+    "create": _l("Created"), "update": _l("Draft changed"), "submit": _l("Submitted"),
+    "start_review": _l("Entered review"), "approve": _l("Approved"),
+    "approve_first": _l("First approval (second fund manager needed)"),
+    "approve_second": _l("Second approval"), "reject": _l("Rejected"),
+    "request_info": _l("Information requested"), "edit": _l("Edited after information request"),
+    "withdraw": _l("Withdrawn"), "document_added": _l("Document added"),
+    "document_removed": _l("Document removed"),
+}
+METHOD_LABELS = {
+    "equal_installment": _l("Equal installments (等额本息)"),
+    "equal_principal": _l("Equal principal (等额本金)"),
+    "interest_only": _l("Interest only, principal at the end (先息后本)"),
+}
+CATEGORY_LABELS = {
+    "government": _l("Smart government"), "livelihood": _l("Smart livelihood"),
+    "industry": _l("Smart industry"), "none": _l("None"),
+}
+ROLE_LABELS = {"sme": _l("Enterprise"), "fund_manager": _l("Fund manager"), "system": _l("System"),
+               "regulator": _l("Regulator")}
+STATEMENT_LABELS = {
+    "revenue": _l("Revenue"), "cost_of_sales": _l("Cost of sales"),
+    "operating_profit": _l("Operating profit"), "profit_before_tax": _l("Profit before tax"),
+    "net_profit": _l("Net profit"), "depreciation": _l("Depreciation"),
+    "interest_expense": _l("Interest expense"), "total_assets": _l("Total assets"),
+    "fixed_assets": _l("Fixed assets"), "current_assets": _l("Current assets"),
+    "inventory": _l("Inventory"), "receivables": _l("Receivables"), "cash": _l("Cash"),
+    "total_liabilities": _l("Total liabilities"), "current_liabilities": _l("Current liabilities"),
+    "equity": _l("Equity"), "share_capital": _l("Share capital"),
+    "retained_earnings": _l("Retained earnings"),
+}
+RATIO_LABELS = {
+    "debt_ratio": _l("Debt ratio"), "current_ratio": _l("Current ratio"),
+    "gross_margin": _l("Gross margin"), "net_margin": _l("Net margin"),
+    "return_on_assets": _l("Return on assets"), "interest_coverage": _l("Interest coverage"),
+    "revenue_growth": _l("Revenue growth"),
+}
+PERCENT_RATIOS = {"debt_ratio", "gross_margin", "net_margin", "return_on_assets", "revenue_growth"}
+INDUSTRY_CHOICES = [(code, industry_label(code)) for code in INDUSTRIES]
+
+
+def format_ratio(name: str, value) -> str:
+    """A ratio for display: percentages for margins and shares, '1.67×' for multiples."""
+    if value is None:
+        return "—"
+    if name in PERCENT_RATIOS:
+        return f"{value * 100:.2f}%"
+    return f"{value:.2f}×"
+
+
+def statements_context(enterprise) -> dict:
+    """Statements (newest first) and their key ratios for the statements table."""
+    found = statements.statements_of(db.session, enterprise)
+    return {"statements": found, "ratios": statements.ratios_by_year(found)}
+
+
+def detail_context(application) -> dict:
+    """Everything the application detail partial shows."""
+    enterprise = application.enterprise or _applicant_enterprise(application)
+    return {"application": application, "enterprise": enterprise, "history": history(db.session, application),
+            **statements_context(enterprise)}
+
+
+def _applicant_enterprise(application):
+    from marketplace.services.enterprises import enterprise_of
+
+    return enterprise_of(db.session, application.applicant)
+
+
+def upload_folder() -> Path:
+    """Where documents are stored (config UPLOAD_FOLDER, outside static/)."""
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def send_document(document, path: Path):
+    """The file as a download that browsers never sniff, render inline or run."""
+    # Read whole (documents are at most 10 MB) so that no file handle outlives the request.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=document.content_type, as_attachment=True,
+                         download_name=document.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def install_application_helpers(app) -> None:
+    """Expose the labels and the ratio formatter to templates."""
+    app.jinja_env.globals.update(
+        STATUS_LABELS=STATUS_LABELS, EVENT_LABELS=EVENT_LABELS, METHOD_LABELS=METHOD_LABELS,
+        CATEGORY_LABELS=CATEGORY_LABELS, ROLE_LABELS=ROLE_LABELS, STATEMENT_LABELS=STATEMENT_LABELS,
+        RATIO_LABELS=RATIO_LABELS, industry_label=industry_label,
+    )
+    app.jinja_env.filters["ratio"] = format_ratio

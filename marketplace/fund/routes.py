@@ -1,0 +1,95 @@
+"""The fund manager's review pages: the queue, an application's file, decisions, documents."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectChoice, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from marketplace.application_pages import (
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    detail_context,
+    send_document,
+    upload_folder,
+)
+from marketplace.extensions import db
+from marketplace.fund import bp
+from marketplace.services import applications, documents, reviews
+from marketplace.services.errors import DomainError
+from marketplace.web import apply_error_to_form
+
+SORT_LABELS = {"oldest": _l("Oldest first"), "newest": _l("Newest first"),
+               "amount_desc": _l("Largest amount"), "amount_asc": _l("Smallest amount")}
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[
+        SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject")),
+        SelectChoice("request_info", _l("Request information"))],
+        validators=[DataRequired()])
+    max_rate_bps = IntegerField(_l("Maximum rate (basis points, 1-3600)"), validators=[Optional()])
+    listing_days = IntegerField(_l("Listing days (3-30)"), validators=[Optional()])
+    fund_share_bps = IntegerField(_l("Fund share (basis points, 0-3000)"), validators=[Optional()])
+    note = TextAreaField(_l("Note (reason or question; shown to the SME)"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record decision"))
+
+
+def queue_filters(args) -> dict:
+    """The queue's filters from the query string ('' = any status)."""
+    status = args.get("status", "in_review")
+    return {"status": status or None, "category": args.get("category") or None,
+            "sort": args.get("sort", "oldest")}
+
+
+@bp.get("/applications")
+def queue():
+    """Applications awaiting review (or any status), filtered and sorted."""
+    filters = queue_filters(request.args)
+    items = reviews.review_queue(db.session, current_user._get_current_object(), **filters)
+    return render_template("fund/queue.html", items=items, filters=filters, statuses=STATUS_LABELS,
+                           categories=CATEGORY_LABELS, sorts=SORT_LABELS, age=reviews.queue_age_days,
+                           endpoint="fund.queue", detail_endpoint="fund.application_detail")
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+def application_detail(application_id: int):
+    """An application's file and the decision form."""
+    user = current_user._get_current_object()
+    application = applications.readable_application(db.session, user, application_id)
+    form = DecisionForm()
+    status = 200
+    if form.validate_on_submit():
+        fields = ("max_rate_bps", "listing_days", "fund_share_bps")
+        terms = {name: getattr(form, name).data for name in fields} if form.decision.data == "approve" else {}
+        try:
+            decided = reviews.decide(
+                db.session, user, application_id, decision=form.decision.data, note=form.note.data,
+                four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"], **terms)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            if error.http_status in (403, 404):
+                raise
+            apply_error_to_form(form, error)
+            status = 422
+        else:
+            flash(_("Decision recorded: %(status)s.", status=STATUS_LABELS[decided.status]), "success")
+            return redirect(url_for("fund.application_detail", application_id=application_id))
+    elif request.method == "POST":
+        status = 422
+    application = applications.readable_application(db.session, user, application_id)
+    return render_template("fund/application.html", form=form, download_endpoint="fund.document_download",
+                           **detail_context(application)), status
+
+
+@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
+def document_download(application_id: int, document_id: int):
+    """Download a document of a submitted application."""
+    document, path = documents.readable_document(
+        db.session, current_user._get_current_object(), application_id, document_id, upload_folder())
+    return send_document(document, path)

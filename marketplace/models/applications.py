@@ -1,0 +1,93 @@
+"""Loan applications and their supporting documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from marketplace.extensions import db
+from marketplace.models.base import enum_check, utcnow
+from marketplace.rules.application_states import STATUSES
+from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
+
+DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+class LoanApplication(db.Model):
+    """An SME's request for a loan, from draft through the fund manager's decision."""
+
+    __tablename__ = "loan_applications"
+    __table_args__ = (
+        enum_check("status", STATUSES),
+        enum_check("repayment_method", REPAYMENT_METHODS),
+        enum_check("category", CATEGORIES),
+        # ¥10,000 - ¥1,000,000 in steps of ¥1,000 (DESIGN.md, lifecycle step 1).
+        sa.CheckConstraint("amount_fen BETWEEN 1000000 AND 100000000", name="amount_range"),
+        sa.CheckConstraint("amount_fen % 100000 = 0", name="amount_step"),
+        sa.CheckConstraint("term_months BETWEEN 3 AND 36", name="term_range"),
+        sa.CheckConstraint("max_rate_bps IS NULL OR max_rate_bps BETWEEN 1 AND 3600", name="max_rate_range"),
+        sa.CheckConstraint("listing_days IS NULL OR listing_days BETWEEN 3 AND 30",
+                           name="listing_days_range"),
+        sa.CheckConstraint("fund_share_bps IS NULL OR fund_share_bps BETWEEN 0 AND 3000",
+                           name="fund_share_range"),
+        sa.CheckConstraint("second_approver_id IS NULL OR second_approver_id <> first_approver_id",
+                           name="four_eyes"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    applicant_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    enterprise_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("enterprises.id"), index=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(30), default="draft", index=True)
+    amount_fen: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    term_months: so.Mapped[int] = so.mapped_column(sa.Integer)
+    repayment_method: so.Mapped[str] = so.mapped_column(sa.String(20))
+    purpose: so.Mapped[str] = so.mapped_column(sa.Text)
+    category: so.Mapped[str] = so.mapped_column(sa.String(20))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # Approval terms (the listing itself is created by the marketplace feature).
+    max_rate_bps: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    listing_days: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    fund_share_bps: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    first_approver_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    second_approver_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # The reason of a rejection or the question of an information request, shown to the SME.
+    decision_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    assessment: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+
+    applicant = so.relationship("User", foreign_keys=[applicant_id])
+    enterprise = so.relationship("Enterprise")
+    documents: so.Mapped[list[ApplicationDocument]] = so.relationship(
+        back_populates="application", order_by="ApplicationDocument.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<LoanApplication {self.id} {self.status}>"
+
+
+class ApplicationDocument(db.Model):
+    """An uploaded supporting document; the file lives under UPLOAD_FOLDER as `stored_name`."""
+
+    __tablename__ = "application_documents"
+    __table_args__ = (
+        enum_check("content_type", DOCUMENT_TYPES),
+        sa.CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    application_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("loan_applications.id"), index=True)
+    uploaded_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    original_name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    stored_name: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(50))
+    size_bytes: so.Mapped[int] = so.mapped_column(sa.Integer)
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    application: so.Mapped[LoanApplication] = so.relationship(back_populates="documents")

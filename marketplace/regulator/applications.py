@@ -1,0 +1,46 @@
+"""The regulator's read-only view of every loan application."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from marketplace.application_pages import (
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    detail_context,
+    send_document,
+    upload_folder,
+)
+from marketplace.extensions import db
+from marketplace.fund.routes import SORT_LABELS, queue_filters
+from marketplace.regulator import bp
+from marketplace.services import applications, documents, reviews
+
+
+@bp.get("/applications")
+def application_list():
+    """Every application, any status by default, filtered and sorted."""
+    filters = queue_filters({"status": "", **request.args.to_dict()})
+    items = reviews.review_queue(db.session, current_user._get_current_object(), **filters)
+    return render_template("fund/queue.html", items=items, filters=filters, statuses=STATUS_LABELS,
+                           categories=CATEGORY_LABELS, sorts=SORT_LABELS, age=reviews.queue_age_days,
+                           endpoint="regulator.application_list",
+                           detail_endpoint="regulator.application_detail")
+
+
+@bp.get("/applications/<int:application_id>")
+def application_detail(application_id: int):
+    """One application's file, read-only."""
+    application = applications.readable_application(db.session, current_user._get_current_object(),
+                                                     application_id)
+    return render_template("regulator/application.html", download_endpoint="regulator.document_download",
+                           **detail_context(application))
+
+
+@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
+def document_download(application_id: int, document_id: int):
+    """Download any application's document."""
+    document, path = documents.readable_document(
+        db.session, current_user._get_current_object(), application_id, document_id, upload_folder())
+    return send_document(document, path)

@@ -1,0 +1,46 @@
+"""The loan application's state machine: which event moves which state where.
+
+    draft --submit--> submitted --start_review--> in_review
+    in_review --approve--> approved | awaiting_second_approval (four eyes)
+    in_review | awaiting_second_approval --reject--> rejected
+    in_review | awaiting_second_approval --request_info--> info_requested
+    awaiting_second_approval --second_approve--> approved
+    info_requested --edit--> draft;  info_requested --submit--> submitted
+    draft | submitted | in_review | info_requested | awaiting_second_approval --withdraw--> withdrawn
+"""
+
+from __future__ import annotations
+
+STATUSES = (
+    "draft", "submitted", "in_review", "info_requested", "awaiting_second_approval",
+    "approved", "rejected", "withdrawn",
+)
+# Counted against the per-enterprise cap: everything after submission that may still become a loan.
+OPEN_STATUSES = ("submitted", "in_review", "info_requested", "awaiting_second_approval", "approved")
+EDITABLE_STATUSES = ("draft", "info_requested")
+FINAL_STATUSES = ("approved", "rejected", "withdrawn")
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("draft", "submit"): "submitted",
+    ("info_requested", "submit"): "submitted",
+    ("submitted", "start_review"): "in_review",
+    ("in_review", "approve"): "approved",
+    ("in_review", "approve_first"): "awaiting_second_approval",
+    ("awaiting_second_approval", "approve_second"): "approved",
+    ("in_review", "reject"): "rejected",
+    ("awaiting_second_approval", "reject"): "rejected",
+    ("in_review", "request_info"): "info_requested",
+    ("awaiting_second_approval", "request_info"): "info_requested",
+    ("info_requested", "edit"): "draft",
+    ("draft", "withdraw"): "withdrawn",
+    ("submitted", "withdraw"): "withdrawn",
+    ("in_review", "withdraw"): "withdrawn",
+    ("info_requested", "withdraw"): "withdrawn",
+    ("awaiting_second_approval", "withdraw"): "withdrawn",
+}
+EVENTS = tuple(sorted({event for _, event in TRANSITIONS}))
+
+
+def next_status(status: str, event: str) -> str | None:
+    """The state `event` leads to from `status`, or None when the transition is not allowed."""
+    return TRANSITIONS.get((status, event))

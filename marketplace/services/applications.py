@@ -1,0 +1,196 @@
+"""Loan applications on the SME's side: drafts, the regulatory cap, submit, withdraw, reading."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from marketplace.models import Enterprise, LoanApplication, User
+from marketplace.models.base import utcnow
+from marketplace.money import format_yuan
+from marketplace.rules.application_states import EDITABLE_STATUSES, OPEN_STATUSES
+from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
+from marketplace.services import assessment_hook
+from marketplace.services.application_states import transition
+from marketplace.services.enterprises import enterprise_of, missing_for_submission
+from marketplace.services.errors import N_, InvalidState, NotAllowed, NotFound, ValidationFailed
+
+APPLICATION_FIELDS = ("amount_fen", "term_months", "repayment_method", "purpose", "category")
+MIN_AMOUNT_FEN, MAX_AMOUNT_FEN, AMOUNT_STEP_FEN = 1_000_000, 100_000_000, 100_000
+MIN_TERM, MAX_TERM = 3, 36
+MIN_PURPOSE, MAX_PURPOSE = 20, 2000
+# 2016 interim measures for online lending intermediaries, art. 17: one enterprise may owe at
+# most ¥1,000,000 on one platform.
+ENTERPRISE_CAP_FEN = 100_000_000
+READERS = ("fund_manager", "regulator")
+
+
+def application_problems(data: dict) -> dict[str, list[str]]:
+    """Field name -> messages for every application rule that `data` breaks."""
+    problems: dict[str, list[str]] = {}
+    amount = data.get("amount_fen")
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        problems["amount"] = [N_("This field is required.")]
+    elif not MIN_AMOUNT_FEN <= amount <= MAX_AMOUNT_FEN or amount % AMOUNT_STEP_FEN:
+        problems["amount"] = [N_("The amount must be ¥10,000 to ¥1,000,000 in multiples of ¥1,000.")]
+    term = data.get("term_months")
+    if not isinstance(term, int) or isinstance(term, bool) or not MIN_TERM <= term <= MAX_TERM:
+        problems["term_months"] = [N_("The term must be 3 to 36 months.")]
+    if data.get("repayment_method") not in REPAYMENT_METHODS:
+        problems["repayment_method"] = [N_("Choose a repayment method.")]
+    purpose = data.get("purpose")
+    if not isinstance(purpose, str) or not MIN_PURPOSE <= len(purpose.strip()) <= MAX_PURPOSE:
+        problems["purpose"] = [N_("Describe the purpose in 20 to 2,000 characters.")]
+    if data.get("category") not in CATEGORIES:
+        problems["category"] = [N_("Choose government, livelihood, industry or none.")]
+    return problems
+
+
+def _clean(data: dict) -> dict:
+    unknown = set(data) - set(APPLICATION_FIELDS)
+    if unknown:
+        raise ValidationFailed(N_("Unknown fields: %(names)s."), names=", ".join(sorted(unknown)))
+    problems = application_problems(data)
+    if problems:
+        raise ValidationFailed(N_("The application has errors; see the fields."), fields=problems)
+    return {**data, "purpose": data["purpose"].strip()}
+
+
+def outstanding_principal(session: so.Session, enterprise: Enterprise | None) -> int:
+    """Principal (fen) the enterprise still owes on loans of this platform.
+
+    No loans exist yet: the loans feature extends this function to sum outstanding principal.
+    """
+    return 0
+
+
+def open_applications_total(session: so.Session, applicant_id: int, *, exclude_id: int | None = None) -> int:
+    """Sum (fen) of the applicant's applications that may still become loans (OPEN_STATUSES)."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(LoanApplication.amount_fen), 0)).where(
+        LoanApplication.applicant_id == applicant_id, LoanApplication.status.in_(OPEN_STATUSES)
+    )
+    if exclude_id is not None:
+        query = query.where(LoanApplication.id != exclude_id)
+    return int(session.scalar(query))
+
+
+def check_cap(session: so.Session, user: User, amount_fen: int, *, exclude_id: int | None = None) -> None:
+    """Refuse a request that would take the enterprise over the per-enterprise cap (art. 17)."""
+    # Lock the applicant's row so that two concurrent submissions cannot both pass the check.
+    session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+    outstanding = outstanding_principal(session, enterprise_of(session, user))
+    pending = open_applications_total(session, user.id, exclude_id=exclude_id)
+    total = outstanding + pending + amount_fen
+    if total > ENTERPRISE_CAP_FEN:
+        raise ValidationFailed(
+            N_("An enterprise may owe at most ¥%(cap)s on this platform: outstanding principal "
+               "¥%(outstanding)s + open applications ¥%(pending)s + this request ¥%(amount)s "
+               "= ¥%(total)s."),
+            cap=format_yuan(ENTERPRISE_CAP_FEN), outstanding=format_yuan(outstanding),
+            pending=format_yuan(pending), amount=format_yuan(amount_fen), total=format_yuan(total),
+        )
+
+
+def _locked(session: so.Session, application_id: int) -> LoanApplication:
+    application = session.scalar(
+        sa.select(LoanApplication).where(LoanApplication.id == application_id).with_for_update()
+    )
+    if application is None:
+        raise NotFound(N_("No such application."))
+    return application
+
+
+def own_application(session: so.Session, user: User, application_id: int) -> LoanApplication:
+    """The SME's own application, locked for a change (404 unknown, 403 someone else's)."""
+    application = _locked(session, application_id)
+    if user.role != "sme" or application.applicant_id != user.id:
+        raise NotAllowed(N_("This application is not yours."))
+    return application
+
+
+def readable_application(session: so.Session, user: User, application_id: int) -> LoanApplication:
+    """An application `user` may read: the owner's; submitted ones for fund managers; all for regulators."""
+    application = session.get(LoanApplication, application_id)
+    if application is None:
+        raise NotFound(N_("No such application."))
+    if user.role == "sme" and application.applicant_id == user.id:
+        return application
+    if user.role == "regulator" or (user.role == "fund_manager" and application.submitted_at is not None):
+        return application
+    raise NotAllowed(N_("You may not see this application."))
+
+
+def applications_of(session: so.Session, user: User) -> list[LoanApplication]:
+    """The SME's own applications, newest first."""
+    return list(session.scalars(
+        sa.select(LoanApplication).where(LoanApplication.applicant_id == user.id)
+        .order_by(LoanApplication.id.desc())
+    ))
+
+
+def create_application(session: so.Session, user: User, data: dict) -> LoanApplication:
+    """A new draft application (the cap is checked now and again on submit)."""
+    if user.role != "sme":
+        raise NotAllowed(N_("Only SME accounts apply for loans."))
+    data = _clean(data)
+    check_cap(session, user, data["amount_fen"])
+    application = LoanApplication(applicant_id=user.id, status="draft", **data)
+    session.add(application)
+    session.flush()
+    transition(session, application, user, "create", payload=_terms(application))
+    return application
+
+
+def update_application(session: so.Session, user: User, application_id: int, data: dict) -> LoanApplication:
+    """Change a draft; editing after an information request moves it back to draft."""
+    application = own_application(session, user, application_id)
+    if application.status not in EDITABLE_STATUSES:
+        raise InvalidState(N_("Only a draft or an application awaiting information can be edited."))
+    data = _clean(data)
+    check_cap(session, user, data["amount_fen"], exclude_id=application.id)
+    for name, value in data.items():
+        setattr(application, name, value)
+    session.flush()
+    if application.status == "info_requested":
+        transition(session, application, user, "edit", payload=_terms(application))
+    else:
+        transition(session, application, user, "update", payload=_terms(application))
+    return application
+
+
+def submit_application(session: so.Session, user: User, application_id: int, *,
+                       assess=assessment_hook.assess) -> LoanApplication:
+    """draft/info_requested -> submitted -> in_review in one transaction, scored on the way."""
+    application = own_application(session, user, application_id)
+    if application.status not in EDITABLE_STATUSES:
+        raise InvalidState(N_("This application has already been submitted."))
+    enterprise = enterprise_of(session, user)
+    missing = missing_for_submission(enterprise)
+    if missing:
+        raise ValidationFailed(N_("Before submitting: %(missing)s"), fields={"application": missing},
+                               missing=" ".join(missing))
+    check_cap(session, user, application.amount_fen, exclude_id=application.id)
+    application.enterprise_id = enterprise.id
+    application.submitted_at = utcnow()
+    application.max_rate_bps = application.listing_days = application.fund_share_bps = None
+    application.first_approver_id = application.second_approver_id = None
+    transition(session, application, user, "submit", payload=_terms(application))
+    application.assessment = assess(session, application)
+    scored = application.assessment is not None
+    transition(session, application, None, "start_review",
+               payload={"scored": scored, **({} if scored else {"assessment": "not scored yet"})})
+    return application
+
+
+def withdraw_application(session: so.Session, user: User, application_id: int) -> LoanApplication:
+    """The SME withdraws its application before a final decision."""
+    application = own_application(session, user, application_id)
+    transition(session, application, user, "withdraw")
+    return application
+
+
+def _terms(application: LoanApplication) -> dict:
+    return {
+        "amount": format_yuan(application.amount_fen), "term_months": application.term_months,
+        "repayment_method": application.repayment_method, "category": application.category,
+    }

@@ -1,0 +1,128 @@
+"""The SME's enterprise profile: one per account, identified by a valid, unique USCC."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from marketplace.models import Enterprise, User
+from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, TAX_CREDIT_RATINGS
+from marketplace.rules.uscc import uscc_problem
+from marketplace.services import audit
+from marketplace.services.errors import N_, Conflict, NotAllowed, ValidationFailed
+
+PROFILE_FIELDS = (
+    "name", "uscc", "legal_representative", "founded_on", "registered_capital_fen", "industry",
+    "employees", "district", "tax_credit_rating", "category", "contact_phone",
+)
+REQUIRED_FIELDS = tuple(name for name in PROFILE_FIELDS if name != "contact_phone")
+TEXT_LIMITS = {"name": 200, "legal_representative": 100, "district": 100}
+MAX_EMPLOYEES = 10_000_000
+MAX_CAPITAL_FEN = 10_000_000_000 * 100
+# Mainland China mobile numbers: 11 digits starting 13-19 (MIIT numbering plan).
+MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+
+MSG_REQUIRED = N_("This field is required.")
+MSG_TOO_LONG = N_("This text is too long.")
+
+
+def enterprise_of(session: so.Session, user: User) -> Enterprise | None:
+    """The enterprise owned by `user`, if any."""
+    return session.scalar(sa.select(Enterprise).where(Enterprise.owner_id == user.id))
+
+
+def _require_sme(user: User) -> None:
+    if user.role != "sme":
+        raise NotAllowed(N_("Only SME accounts have an enterprise profile."))
+
+
+def profile_problems(data: dict, *, today: date) -> dict[str, list[str]]:
+    """Field name -> messages for every profile rule that `data` breaks."""
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    for name in REQUIRED_FIELDS:
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            add(name.removesuffix("_fen"), MSG_REQUIRED)
+    for name, limit in TEXT_LIMITS.items():
+        if isinstance(data.get(name), str) and len(data[name].strip()) > limit:
+            add(name, MSG_TOO_LONG)
+    if data.get("uscc") and (problem := uscc_problem(data["uscc"])):
+        add("uscc", problem.message)
+    founded = data.get("founded_on")
+    if isinstance(founded, date) and founded > today:
+        add("founded_on", N_("The founding date cannot be in the future."))
+    capital = data.get("registered_capital_fen")
+    if isinstance(capital, int) and not 0 <= capital <= MAX_CAPITAL_FEN:
+        add("registered_capital", N_("Registered capital must be between ¥0 and ¥10,000,000,000."))
+    employees = data.get("employees")
+    if isinstance(employees, int) and not 0 <= employees <= MAX_EMPLOYEES:
+        add("employees", N_("The number of employees must be between 0 and 10,000,000."))
+    if data.get("industry") and data["industry"] not in INDUSTRIES:
+        add("industry", N_("Choose an industry section from A to T."))
+    if data.get("tax_credit_rating") and data["tax_credit_rating"] not in TAX_CREDIT_RATINGS:
+        add("tax_credit_rating", N_("The tax credit rating is one of A, B, M, C and D."))
+    if data.get("category") and data["category"] not in CATEGORIES:
+        add("category", N_("Choose government, livelihood, industry or none."))
+    phone = data.get("contact_phone")
+    if phone and not MOBILE_PATTERN.match(phone):
+        add("contact_phone", N_("Enter a mainland mobile number: 11 digits starting with 13 to 19."))
+    return problems
+
+
+def save_enterprise(session: so.Session, user: User, data: dict, *, today: date) -> Enterprise:
+    """Create or replace the SME's enterprise profile after every rule passes; audited."""
+    _require_sme(user)
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed(N_("Unknown fields: %(names)s."), names=", ".join(sorted(unknown)))
+    data = {name: (value.strip() if isinstance(value, str) else value) for name, value in data.items()}
+    data["contact_phone"] = data.get("contact_phone") or None
+    problems = profile_problems(data, today=today)
+    if problems:
+        raise ValidationFailed(N_("The enterprise profile has errors; see the fields."), fields=problems)
+    enterprise = session.scalar(
+        sa.select(Enterprise).where(Enterprise.owner_id == user.id).with_for_update()
+    )
+    taken = session.scalar(
+        sa.select(Enterprise.id).where(Enterprise.uscc == data["uscc"], Enterprise.owner_id != user.id)
+    )
+    if taken is not None:
+        # Say only that the code is taken: nothing about the account that holds it.
+        message = N_("This unified social credit code is already registered on the platform.")
+        raise Conflict(message, fields={"uscc": [message]})
+    created = enterprise is None
+    if created:
+        enterprise = Enterprise(owner_id=user.id)
+        session.add(enterprise)
+    before = {name: _plain(getattr(enterprise, name, None)) for name in PROFILE_FIELDS}
+    for name in PROFILE_FIELDS:
+        setattr(enterprise, name, data[name])
+    session.flush()
+    changed = {name: _plain(data[name]) for name in PROFILE_FIELDS if _plain(data[name]) != before[name]}
+    audit.record(session, actor=user, action="enterprise.created" if created else "enterprise.updated",
+                 object_type="enterprise", object_id=enterprise.id, payload={"changed": changed})
+    return enterprise
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def missing_for_submission(enterprise: Enterprise | None) -> list[str]:
+    """Messages naming what the SME must still provide before an application can be submitted."""
+    missing = []
+    if enterprise is None:
+        missing.append(N_("Complete your enterprise profile."))
+    else:
+        if any(getattr(enterprise, name) in (None, "") for name in REQUIRED_FIELDS):
+            missing.append(N_("Complete your enterprise profile."))
+        if not enterprise.statements:
+            missing.append(N_("File at least one year's financial statement."))
+    return missing

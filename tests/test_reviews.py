@@ -1,0 +1,110 @@
+"""Fund manager decisions: terms, reasons, four eyes, and who may decide."""
+
+import pytest
+
+from marketplace.extensions import db
+from marketplace.models import LoanApplication
+from tests.app_helpers import ApiUser, ready_sme, submitted
+from tests.helpers import make_user
+
+APPROVE = {"decision": "approve", "max_rate_bps": 1500, "listing_days": 10, "fund_share_bps": 3000}
+
+
+@pytest.fixture
+def in_review(client, users):
+    sme = ready_sme(client)
+    return sme, submitted(sme, amount="1000000.00")
+
+
+def test_large_fund_share_needs_a_second_different_fund_manager(client, in_review):
+    sme, application_id = in_review
+    first = ApiUser(client, "fund_manager@example.com")
+    response = first.post(f"/applications/{application_id}/decision", json=APPROVE)
+    assert response.status_code == 200 and response.get_json()["status"] == "awaiting_second_approval"
+    again = first.post(f"/applications/{application_id}/decision", json={"decision": "approve"})
+    assert again.status_code == 403 and "different fund manager" in again.get_json()["error"]["message"]
+    make_user("fund_manager", "second@example.com")
+    second = ApiUser(client, "second@example.com")
+    changed = second.post(f"/applications/{application_id}/decision", json={**APPROVE, "max_rate_bps": 2000})
+    assert changed.status_code == 422
+    response = second.post(f"/applications/{application_id}/decision", json={"decision": "approve"})
+    assert response.status_code == 200 and response.get_json()["status"] == "approved"
+    row = db.session.get(LoanApplication, application_id)
+    assert row.first_approver_id != row.second_approver_id and row.max_rate_bps == 1500
+    assert second.post(f"/applications/{application_id}/decision", json={"decision": "approve"}).status_code == 409
+
+
+def test_small_fund_share_is_approved_by_one_fund_manager(client, in_review):
+    _, application_id = in_review
+    fund = ApiUser(client, "fund_manager@example.com")
+    response = fund.post(f"/applications/{application_id}/decision", json={**APPROVE, "fund_share_bps": 2999})
+    assert response.get_json()["status"] == "approved"
+
+
+def test_threshold_is_configurable(app, client, in_review):
+    app.config["FOUR_EYES_THRESHOLD_FEN"] = 10_000_000  # ¥100,000
+    _, application_id = in_review
+    fund = ApiUser(client, "fund_manager@example.com")
+    response = fund.post(f"/applications/{application_id}/decision", json={**APPROVE, "fund_share_bps": 1000})
+    assert response.get_json()["status"] == "awaiting_second_approval"
+
+
+@pytest.mark.parametrize("body", [
+    {"decision": "approve"},
+    {**APPROVE, "max_rate_bps": 0}, {**APPROVE, "max_rate_bps": 3601},
+    {**APPROVE, "listing_days": 2}, {**APPROVE, "listing_days": 31},
+    {**APPROVE, "fund_share_bps": -1}, {**APPROVE, "fund_share_bps": 3001},
+    {**APPROVE, "max_rate_bps": "1500"}, {**APPROVE, "extra": 1},
+    {"decision": "reject"}, {"decision": "reject", "note": "   "},
+    {"decision": "request_info"}, {"decision": "reject", "note": "x" * 2001},
+    {"decision": "reject", "note": "No.", "max_rate_bps": 1000}, {"decision": "maybe"}, {},
+])
+def test_bad_decisions_are_refused_and_change_nothing(client, in_review, body):
+    _, application_id = in_review
+    fund = ApiUser(client, "fund_manager@example.com")
+    response = fund.post(f"/applications/{application_id}/decision", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert db.session.get(LoanApplication, application_id).status == "in_review"
+
+
+def test_rejection_reason_is_shown_to_the_sme(client, in_review):
+    sme, application_id = in_review
+    fund = ApiUser(client, "fund_manager@example.com")
+    response = fund.post(f"/applications/{application_id}/decision",
+                         json={"decision": "reject", "note": "Debt ratio too high for the amount."})
+    assert response.get_json()["status"] == "rejected"
+    detail = sme.get(f"/applications/{application_id}").get_json()
+    assert detail["decision"]["note"] == "Debt ratio too high for the amount."
+    assert detail["history"][-1]["note"] == "Debt ratio too high for the amount."
+
+
+def test_decision_on_a_draft_or_unknown_application(client, users):
+    sme = ready_sme(client)
+    fund = ApiUser(client, "fund_manager@example.com")
+    draft_id = sme.post("/applications", json={
+        "amount": "20000.00", "term_months": 3, "repayment_method": "interest_only",
+        "purpose": "A draft nobody else may see yet.", "category": "none"}).get_json()["id"]
+    assert fund.post(f"/applications/{draft_id}/decision", json=APPROVE).status_code == 403
+    assert fund.get(f"/applications/{draft_id}").status_code == 403
+    assert fund.post("/applications/999/decision", json=APPROVE).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["sme", "investor", "regulator", "admin"])
+def test_only_fund_managers_decide(client, in_review, role):
+    _, application_id = in_review
+    other = ApiUser(client, f"{role}@example.com")
+    response = other.post(f"/applications/{application_id}/decision", json=APPROVE)
+    assert response.status_code == 403
+    assert db.session.get(LoanApplication, application_id).status == "in_review"
+
+
+def test_review_queue_filters_and_refuses_bad_filters(client, in_review):
+    fund = ApiUser(client, "fund_manager@example.com")
+    assert len(fund.get("/review/applications").get_json()["items"]) == 1
+    assert fund.get("/review/applications?status=approved").get_json()["items"] == []
+    assert fund.get("/review/applications?category=industry&sort=amount_desc").status_code == 200
+    assert fund.get("/review/applications?status=bogus").status_code == 422
+    assert fund.get("/review/applications?sort=evil").status_code == 422
+    assert fund.get("/review/applications?owner=1").status_code == 422
+    assert ApiUser(client, "investor@example.com").get("/review/applications").status_code == 403
+    assert ApiUser(client, "sme@example.com").get("/review/applications").status_code == 403
