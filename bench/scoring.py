@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from scoring.dataset import load_dataset, load_default_dataset  # noqa: E402
 from scoring.model import GENERIC_HGB, POLISH_HGB, cross_validate  # noqa: E402
 from scoring.registry import ModelRegistry  # noqa: E402
-from scoring.statements import STATEMENT_FIELDS  # noqa: E402
+from scoring.statements import PRIOR_YEAR_FEATURES, STATEMENT_FIELDS  # noqa: E402
 from scoring.training import train_default  # noqa: E402
 
 GERMAN = ROOT / "tests" / "scoring" / "data" / "german_credit.csv"
@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> None:
 
     polish = load_default_dataset()
     t = time.perf_counter()
-    cv = cross_validate(polish.X, polish.y, params=POLISH_HGB, folds=folds, repeats=repeats)
+    cv = cross_validate(polish.X, polish.y, params=POLISH_HGB, folds=folds, repeats=repeats,
+                        neutral_missing=PRIOR_YEAR_FEATURES)
     report_cv(f"default model (Polish 5year, {polish.X.shape[1]} features)", cv, 0.95)
     print(f"  KS {cv.ks['mean']:.4f}  Brier {cv.brier['mean']:.4f}  "
           f"({time.perf_counter() - t:.0f} s)")

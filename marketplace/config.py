@@ -64,11 +64,31 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "MODEL_REGISTRY_DIR": environ.get("MODEL_REGISTRY_DIR")
         or str(Path(instance_path) / "models"),
+        # Suggested maximum annual rate per grade; None keeps scoring.DEFAULT_RATE_TABLE.
+        "SCORING_RATE_TABLE": parse_rate_table(environ.get("SCORING_RATE_TABLE", "")),
         # Application documents live outside static/ and are served only through checked views.
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         # Fund money (fen) from which an approval needs a second fund manager (four eyes).
         "FOUR_EYES_THRESHOLD_FEN": int(environ.get("FOUR_EYES_THRESHOLD_FEN", "30000000")),
     }
+
+
+def parse_rate_table(text: str) -> dict[str, int] | None:
+    """SCORING_RATE_TABLE "A=800,B=1000,C=1200,D=1500,E=1800" → {grade: max rate bps}."""
+    if not text.strip():
+        return None
+    table = {}
+    for item in text.split(","):
+        grade, _, bps = item.partition("=")
+        grade = grade.strip().upper()
+        if grade not in "ABCDE" or len(grade) != 1 or not bps.strip().isdigit():
+            raise ConfigError(f"SCORING_RATE_TABLE: cannot read {item!r} (expected e.g. A=800)")
+        table[grade] = int(bps)
+    if sorted(table) != list("ABCDE") or any(not 1 <= v <= 3600 for v in table.values()):
+        raise ConfigError("SCORING_RATE_TABLE must give grades A-E a rate of 1-3600 basis points")
+    if [table[g] for g in "ABCDE"] != sorted(table.values()):
+        raise ConfigError("SCORING_RATE_TABLE rates must not fall as grades get worse")
+    return table
 
 
 def check_production_safety(config) -> None:

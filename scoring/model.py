@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,12 +62,22 @@ def split_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
 
 
 def build_pipeline(
-    X: pd.DataFrame, kind: str = "hgb", params: dict[str, Any] | None = None, seed: int = 0
+    X: pd.DataFrame,
+    kind: str = "hgb",
+    params: dict[str, Any] | None = None,
+    seed: int = 0,
+    neutral_missing: Sequence[str] = (),
 ) -> Pipeline:
-    """An unfitted pipeline for the columns of X: preprocessing, classifier, calibration."""
+    """An unfitted pipeline for the columns of X: preprocessing, classifier, calibration.
+
+    Columns in `neutral_missing` have their missing values replaced by the training median
+    before the classifier, so that missingness itself carries no signal for them.
+    """
     if kind not in MODEL_KINDS:
         raise ValueError(f"unknown model kind {kind!r}; choose from {MODEL_KINDS}")
     numeric, text = split_columns(X)
+    neutral = [c for c in numeric if c in set(neutral_missing)] if kind == "hgb" else []
+    numeric = [c for c in numeric if c not in neutral]
     # Missing ratios (e.g. a zero denominator) are informative. Boosted trees handle NaN
     # natively, learning at each split which side missing values go (measured: as good as
     # median imputation + missing indicators, 1.4x faster); the linear model needs median
@@ -80,6 +91,9 @@ def build_pipeline(
         ]
     )
     transformers: list[tuple[str, Any, list[str]]] = []
+    if neutral:
+        imputer = SimpleImputer(strategy="median", keep_empty_features=True)
+        transformers.append(("neutral", make_pipeline(FunctionTransformer(as_float), imputer), neutral))
     if numeric:
         transformers.append(("num", make_pipeline(*num_steps), numeric))
     if text:
@@ -148,6 +162,7 @@ def cross_validate(
     folds: int = 5,
     repeats: int = 1,
     seed: int = 0,
+    neutral_missing: Sequence[str] = (),
 ) -> CVResult:
     """Repeated stratified k-fold CV of the full pipeline (same seed → same numbers)."""
     y = np.asarray(y)
@@ -155,7 +170,7 @@ def cross_validate(
     aucs, kss, briers = [], [], []
     oof_sum = np.zeros(len(y))
     for train_idx, test_idx in splitter.split(X, y):
-        pipe = build_pipeline(X, kind, params, seed)
+        pipe = build_pipeline(X, kind, params, seed, neutral_missing)
         pipe.fit(X.iloc[train_idx], y[train_idx])
         p = pipe.predict_proba(X.iloc[test_idx])[:, 1]
         oof_sum[test_idx] += p

@@ -55,6 +55,12 @@ LEFT_OUT: dict[str, str] = {
 
 FEATURES: tuple[str, ...] = tuple(f"Attr{i}" for i in range(1, 65) if f"Attr{i}" not in LEFT_OUT)
 
+# Ratios that need earlier years' statements. In the training data a missing Attr21 marks a
+# company that stopped reporting (96 % of them went bankrupt); for an SME it only means that
+# fewer years were filed. The model therefore imputes them instead of learning from their
+# absence, so filing one year is not read as a sign of default.
+PRIOR_YEAR_FEATURES: tuple[str, ...] = ("Attr21", "Attr24")
+
 _NAN = float("nan")
 _DAYS = 365.0
 

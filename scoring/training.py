@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from .dataset import DEFAULT_DATA_FILE, Dataset, load_dataset, load_default_data
 from .model import GENERIC_HGB, POLISH_HGB, build_pipeline, cross_validate, split_columns
 from .report import report_card
 from .scorecard import BASE_ODDS, BASE_SCORE, DEFAULT_RATE_TABLE, GRADE_BANDS, PDO
+from .statements import PRIOR_YEAR_FEATURES
 
 if TYPE_CHECKING:
     from .registry import ModelRegistry
@@ -56,13 +58,15 @@ def train_model(
     seed: int = 0,
     source: str = "",
     feature_builder: str | None = None,
+    neutral_missing: Sequence[str] = (),
 ) -> TrainedModel:
     """Cross-validate, then fit the pipeline on all rows; deterministic for a given seed."""
     started = time.perf_counter()
     cv = cross_validate(
-        data.X, data.y, kind=kind, params=params, folds=folds, repeats=repeats, seed=seed
+        data.X, data.y, kind=kind, params=params, folds=folds, repeats=repeats, seed=seed,
+        neutral_missing=neutral_missing,
     )
-    pipeline = build_pipeline(data.X, kind, params, seed)
+    pipeline = build_pipeline(data.X, kind, params, seed, neutral_missing)
     pipeline.fit(data.X, data.y)
     numeric, text = split_columns(data.X)
     metadata: dict[str, Any] = {
@@ -70,6 +74,7 @@ def train_model(
         "params": params or {},
         "seed": seed,
         "feature_builder": feature_builder,
+        "neutral_missing": list(neutral_missing),
         "features": list(data.X.columns),
         "feature_kinds": {c: ("numeric" if c in numeric else "text") for c in data.X.columns},
         "target": data.target,
@@ -129,6 +134,7 @@ def train_default(
         seed=seed,
         source=Path(data_file).name,
         feature_builder=STATEMENT_BUILDER,
+        neutral_missing=PRIOR_YEAR_FEATURES,
     )
 
 

@@ -116,10 +116,24 @@ class RequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def model_registry_dir(tmp_path_factory) -> str:
+    """A registry whose active model is a small statement model (trained once per run)."""
+    from scoring import ModelRegistry
+    from tests.scoring.conftest import train_small
+
+    registry = ModelRegistry(tmp_path_factory.mktemp("models"))
+    registry.promote(registry.save(train_small(), trained_by="pytest"))
+    return str(registry.root)
+
+
 @pytest.fixture
-def app(database_uri, tmp_path):
+def app(database_uri, tmp_path, model_registry_dir):
     """The application under test, bound to a fresh database (uploads go to a tmp dir)."""
-    application = create_app({**base_config(database_uri), "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    application = create_app({
+        **base_config(database_uri), "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "MODEL_REGISTRY_DIR": model_registry_dir,
+    })
     application.test_client_class = RequestClient
     with application.app_context():
         if POSTGRES_URL:

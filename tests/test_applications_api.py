@@ -40,7 +40,13 @@ def test_full_lifecycle_through_the_api(client, users):
     response = sme.post(f"/applications/{created['id']}/submit")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["id"] == created["id"] and body["status"] == "in_review" and body["assessment"] is None
+    assert body["id"] == created["id"] and body["status"] == "in_review"
+    assessment = body["assessment"]
+    assert assessment["grade"] in "ABCDE" and assessment["model_version"] == "v0001"
+    assert 0 < assessment["pd"] < 1 and 300 < assessment["score"] < 900
+    assert assessment["max_rate_bps"] in (800, 1000, 1200, 1500, 1800)
+    assert 1 <= len(assessment["reasons"]) <= 3
+    assert all(r["code"].startswith("R_") and r["text"] for r in assessment["reasons"])
 
     fund = ApiUser(client, "fund_manager@example.com")
     queue = fund.get("/review/applications?status=in_review").get_json()["items"]

@@ -1,5 +1,6 @@
 """The SME, fund manager and regulator pages for enterprises, statements and applications."""
 
+from marketplace.extensions import db
 from marketplace.models import Enterprise, FinancialStatement, LoanApplication
 from tests.app_helpers import (
     LAST_YEAR,
@@ -60,7 +61,9 @@ def test_sme_applies_submits_and_follows_the_timeline(sme_client):
     response = sme_client.post(f"/sme/applications/{application_id}/submit", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Application submitted for review." in page and "In review" in page
-    assert "Entered review" in page and "Not scored yet" in page
+    assert "Entered review" in page and "Main reasons lowering the score" in page
+    assert "Model v0001" in page
+    assert "Feature values the model saw" not in page  # the inputs table is for reviewers
     response = sme_client.post(f"/sme/applications/{application_id}/submit", follow_redirects=True)
     assert "already been submitted" in response.get_data(as_text=True)
 
@@ -92,7 +95,11 @@ def test_fund_manager_queue_decision_and_regulator_read_only(client, users, fund
     sme = ready_sme(client)
     application_id = submitted(sme)
     page = fund_client.get("/fund/applications").get_data(as_text=True)
-    assert "Sanhaojie Smart Logistics" in page and "not scored" in page
+    assert "Sanhaojie Smart Logistics" in page and "not scored" not in page
+    grade = db.session.get(LoanApplication, application_id).assessment.grade
+    assert f"<td>{grade}</td>" in page
+    detail = fund_client.get(f"/fund/applications/{application_id}").get_data(as_text=True)
+    assert "Feature values the model saw" in detail and "Attr2" in detail
     response = fund_client.post(f"/fund/applications/{application_id}", data={"decision": "reject"})
     assert response.status_code == 422 and "reason for the rejection" in response.get_data(as_text=True)
     response = fund_client.post(f"/fund/applications/{application_id}", data={

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import g
 
 from marketplace.api.schemas import StrictSchema
 from marketplace.money import MoneyError, format_yuan, parse_yuan
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
+from marketplace.services import assessments
 from scoring.statements import STATEMENT_FIELDS
 
 TEXT = ma.validate.Length(max=5000)
@@ -131,6 +133,11 @@ class DecisionTermsSchema(ma.Schema):
         return application.status == "awaiting_second_approval"
 
 
+def _reader_language() -> str:
+    user = getattr(g, "api_user", None)
+    return user.locale if user is not None else "en"
+
+
 class ApplicationSchema(ma.Schema):
     id = ma.fields.Int()
     status = ma.fields.Str()
@@ -144,7 +151,9 @@ class ApplicationSchema(ma.Schema):
     submitted_at = ma.fields.AwareDateTime(allow_none=True)
     decided_at = ma.fields.AwareDateTime(allow_none=True)
     enterprise = ma.fields.Nested(EnterpriseBriefSchema, allow_none=True)
-    assessment = ma.fields.Dict(allow_none=True)
+    assessment = ma.fields.Function(
+        lambda application: assessments.summary(application.assessment, _reader_language())
+    )
     decision = ma.fields.Function(lambda application: DecisionTermsSchema().dump(application))
     documents = ma.fields.List(ma.fields.Nested(DocumentSchema))
 

@@ -16,6 +16,7 @@ from marketplace.api.application_schemas import (
 )
 from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.application_pages import send_document, upload_folder
+from marketplace.credit import application_assessor
 from marketplace.extensions import db
 from marketplace.services import applications, documents, reviews
 from marketplace.services.application_states import history
@@ -86,7 +87,9 @@ def update(data, application_id: int):
 @blp.response(200, ApplicationDetailSchema)
 def submit(application_id: int):
     """Submit for review: scored (when the model is available) and put in the review queue."""
-    application = applications.submit_application(db.session, api_user(), application_id)
+    application = applications.submit_application(
+        db.session, api_user(), application_id, assess=application_assessor()
+    )
     db.session.commit()
     return detail(application)
 

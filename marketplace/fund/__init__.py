@@ -14,4 +14,7 @@ def dashboard():
     return render_template("fund/dashboard.html")
 
 
+from marketplace.credit import register_report_card  # noqa: E402
 from marketplace.fund import routes  # noqa: E402,F401
+
+register_report_card(bp)

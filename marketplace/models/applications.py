@@ -59,13 +59,20 @@ class LoanApplication(db.Model):
     second_approver_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     # The reason of a rejection or the question of an information request, shown to the SME.
     decision_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    assessment: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     applicant = so.relationship("User", foreign_keys=[applicant_id])
     enterprise = so.relationship("Enterprise")
     documents: so.Mapped[list[ApplicationDocument]] = so.relationship(
         back_populates="application", order_by="ApplicationDocument.id"
     )
+    assessments = so.relationship(
+        "CreditAssessment", back_populates="application", order_by="CreditAssessment.id"
+    )
+
+    @property
+    def assessment(self):
+        """The latest credit assessment (from the last submission), or None."""
+        return self.assessments[-1] if self.assessments else None
 
     def __repr__(self) -> str:
         return f"<LoanApplication {self.id} {self.status}>"

@@ -32,4 +32,7 @@ def audit_log():
     return render_template("regulator/audit.html", events=events, report=report)
 
 
+from marketplace.credit import register_report_card  # noqa: E402
 from marketplace.regulator import applications  # noqa: E402,F401
+
+register_report_card(bp)

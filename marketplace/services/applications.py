@@ -10,7 +10,6 @@ from marketplace.models.base import utcnow
 from marketplace.money import format_yuan
 from marketplace.rules.application_states import EDITABLE_STATUSES, OPEN_STATUSES
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
-from marketplace.services import assessment_hook
 from marketplace.services.application_states import transition
 from marketplace.services.enterprises import enterprise_of, missing_for_submission
 from marketplace.services.errors import N_, InvalidState, NotAllowed, NotFound, ValidationFailed
@@ -159,8 +158,12 @@ def update_application(session: so.Session, user: User, application_id: int, dat
 
 
 def submit_application(session: so.Session, user: User, application_id: int, *,
-                       assess=assessment_hook.assess) -> LoanApplication:
-    """draft/info_requested -> submitted -> in_review in one transaction, scored on the way."""
+                       assess) -> LoanApplication:
+    """draft/info_requested -> submitted -> in_review in one transaction, scored on the way.
+
+    `assess(session, application)` stores and returns the credit assessment
+    (marketplace.services.assessments.assess_application bound to the active model).
+    """
     application = own_application(session, user, application_id)
     if application.status not in EDITABLE_STATUSES:
         raise InvalidState(N_("This application has already been submitted."))
@@ -175,10 +178,11 @@ def submit_application(session: so.Session, user: User, application_id: int, *,
     application.max_rate_bps = application.listing_days = application.fund_share_bps = None
     application.first_approver_id = application.second_approver_id = None
     transition(session, application, user, "submit", payload=_terms(application))
-    application.assessment = assess(session, application)
-    scored = application.assessment is not None
-    transition(session, application, None, "start_review",
-               payload={"scored": scored, **({} if scored else {"assessment": "not scored yet"})})
+    assessment = assess(session, application)
+    transition(session, application, None, "start_review", payload={
+        "assessment_id": assessment.id, "model_version": assessment.model_version,
+        "grade": assessment.grade, "score": assessment.score, "pd": str(assessment.pd),
+    })
     return application
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from marketplace.application_pages import detail_context, send_document, statements_context, upload_folder
+from marketplace.credit import application_assessor
 from marketplace.extensions import db
 from marketplace.services import applications, documents, enterprises, statements
 from marketplace.services.errors import DomainError
@@ -117,9 +118,12 @@ def application_action(application_id: int, verb: str):
     if not form.validate_on_submit():
         flash(_("The form expired; please try again."), "danger")
         return redirect(url_for("sme.application_detail", application_id=application_id))
-    service = applications.submit_application if verb == "submit" else applications.withdraw_application
     try:
-        service(db.session, _user(), application_id)
+        if verb == "submit":
+            applications.submit_application(db.session, _user(), application_id,
+                                            assess=application_assessor())
+        else:
+            applications.withdraw_application(db.session, _user(), application_id)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

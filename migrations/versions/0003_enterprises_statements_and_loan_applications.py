@@ -108,7 +108,6 @@ def upgrade():
     sa.Column('first_approver_id', sa.Integer(), nullable=True),
     sa.Column('second_approver_id', sa.Integer(), nullable=True),
     sa.Column('decision_note', sa.Text(), nullable=True),
-    sa.Column('assessment', sa.JSON(), nullable=True),
     sa.CheckConstraint("category IN ('government', 'livelihood', 'industry', 'none')", name=op.f('ck_loan_applications_category_allowed')),
     sa.CheckConstraint("repayment_method IN ('equal_installment', 'equal_principal', 'interest_only')", name=op.f('ck_loan_applications_repayment_method_allowed')),
     sa.CheckConstraint("status IN ('draft', 'submitted', 'in_review', 'info_requested', 'awaiting_second_approval', 'approved', 'rejected', 'withdrawn')", name=op.f('ck_loan_applications_status_allowed')),

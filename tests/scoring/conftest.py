@@ -6,6 +6,7 @@ import pytest
 
 from scoring.dataset import load_default_dataset
 from scoring.registry import ModelRegistry
+from scoring.statements import PRIOR_YEAR_FEATURES
 from scoring.training import STATEMENT_BUILDER, train_model
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -29,6 +30,7 @@ def train_small(seed: int = 0):
         seed=seed,
         source="polish-subsample",
         feature_builder=STATEMENT_BUILDER,
+        neutral_missing=PRIOR_YEAR_FEATURES,
     )
 
 

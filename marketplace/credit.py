@@ -1,0 +1,87 @@
+"""Web glue of credit scoring: the active model for submissions, and the model report card."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
+
+from marketplace.extensions import db
+from marketplace.services import assessments, credit_models
+from marketplace.services.errors import N_, DomainError
+from scoring import ArtifactError, bar_chart_svg, calibration_svg, feature_psi, score_psi
+
+# Population stability index: < 0.1 stable, 0.1-0.25 worth watching, > 0.25 shifted
+# (the usual credit-risk convention, e.g. Siddiqi, "Credit Risk Scorecards", 2006).
+PSI_WATCH, PSI_SHIFT = 0.10, 0.25
+
+
+class ModelUnavailable(DomainError):
+    """No usable credit model is active; applications cannot be scored."""
+
+    code = "model_unavailable"
+    http_status = 503
+
+
+def registry():
+    """The app's model registry."""
+    return credit_models.registry_at(current_app.config["MODEL_REGISTRY_DIR"])
+
+
+def application_assessor():
+    """assess(session, application) bound to the active model and the configured rate table."""
+    try:
+        model = credit_models.active_model(registry())
+    except ArtifactError as error:
+        current_app.logger.error("credit model unavailable: %s", error)
+        raise ModelUnavailable(
+            N_("The credit model is unavailable, so applications cannot be submitted right now. "
+               "Nothing was changed; please try again later.")
+        ) from error
+    return partial(assessments.assess_application, model=model,
+                   rate_table=current_app.config.get("SCORING_RATE_TABLE"))
+
+
+def psi_level(value: float | None) -> str:
+    """"stable", "watch" or "shifted" for a PSI value (None when there is no live data)."""
+    if value is None:
+        return "none"
+    return "stable" if value < PSI_WATCH else ("watch" if value <= PSI_SHIFT else "shifted")
+
+
+def psi_labels() -> dict[str, str]:
+    """Translated names of the PSI levels."""
+    return {"none": _("no data"), "stable": _("stable"), "watch": _("watch"), "shifted": _("shifted")}
+
+
+def report_card():
+    """The active model's report card: CV metrics, calibration, scores, grades, drift."""
+    reg = registry()
+    version = reg.active_version()
+    if version is None:
+        return render_template("scoring/report_card.html", meta=None)
+    meta = reg.metadata(version)
+    live = assessments.live_assessments(db.session, version)
+    drift = feature_psi(meta, [a.features for a in live]) if live else {}
+    drift_rows = sorted(drift.items(), key=lambda item: item[1], reverse=True)
+    live_score_psi = score_psi(meta, [a.score for a in live]) if live else None
+    calibration = calibration_svg(meta["calibration"], title="Predicted vs observed (deciles)")
+    histogram = meta["score_histogram"]
+    labels = [f"{int(lo)}–{int(hi)}" for lo, hi in zip(histogram["edges"], histogram["edges"][1:],
+                                                        strict=False)]
+    scores = bar_chart_svg(labels, histogram["counts"], "Score distribution (out-of-fold)")
+    drift_chart = (bar_chart_svg([name for name, _ in drift_rows[:12]],
+                                 [round(v, 4) for _, v in drift_rows[:12]], "PSI, top features")
+                   if drift_rows else None)
+    return render_template(
+        "scoring/report_card.html", meta=meta, versions=reg.versions(), live_count=len(live),
+        drift_rows=drift_rows, score_psi=live_score_psi, psi_level=psi_level,
+        calibration_svg=calibration, scores_svg=scores, drift_svg=drift_chart,
+        rate_table=current_app.config.get("SCORING_RATE_TABLE"), PSI_LABELS=psi_labels(),
+    )
+
+
+def register_report_card(bp: Blueprint) -> None:
+    """Serve the report card at /model on a role-guarded blueprint (once, at import)."""
+    bp.add_url_rule("/model", endpoint="model_report", view_func=report_card)
