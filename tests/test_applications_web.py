@@ -100,6 +100,8 @@ def test_fund_manager_queue_decision_and_regulator_read_only(client, users, fund
     assert f"<td>{grade}</td>" in page
     detail = fund_client.get(f"/fund/applications/{application_id}").get_data(as_text=True)
     assert "Feature values the model saw" in detail and "Attr2" in detail
+    suggested = db.session.get(LoanApplication, application_id).assessment.max_rate_bps
+    assert f'name="max_rate_bps" type="number" value="{suggested}"' in detail
     response = fund_client.post(f"/fund/applications/{application_id}", data={"decision": "reject"})
     assert response.status_code == 422 and "reason for the rejection" in response.get_data(as_text=True)
     response = fund_client.post(f"/fund/applications/{application_id}", data={

@@ -82,6 +82,9 @@ def application_detail(application_id: int):
             return redirect(url_for("fund.application_detail", application_id=application_id))
     elif request.method == "POST":
         status = 422
+    elif application.assessment is not None and form.max_rate_bps.data is None:
+        # Start from the rate the credit model suggests for the grade; the manager may lower it.
+        form.max_rate_bps.data = application.assessment.max_rate_bps
     application = applications.readable_application(db.session, user, application_id)
     return render_template("fund/application.html", form=form, download_endpoint="fund.document_download",
                            **detail_context(application)), status
