@@ -24,14 +24,14 @@ translations: install
 migrate: install
 	$(FLASK) db upgrade
 
-seed: migrate
+seed: model
 	$(FLASK) demo seed
 
 # First run: trains the default credit model from the shipped data and promotes it.
 model: migrate
 	$(FLASK) scoring ensure
 
-run: translations seed model
+run: translations seed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: translations

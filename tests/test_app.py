@@ -157,6 +157,11 @@ def test_demo_seed_creates_one_user_per_role_and_is_repeatable(runner):
     roles = sorted(db.session.scalars(sa.select(User.role)))
     assert roles == ["admin", "fund_manager", "investor", "regulator", "sme"]
     assert "Demo-Password-2026" in first.output and "sme@demo.sanhaojie.cn" in first.output
+    from marketplace.models import FinancialStatement, LoanApplication
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FinancialStatement)) == 3
+    application = db.session.scalars(sa.select(LoanApplication)).one()
+    assert application.status == "in_review" and application.assessment.grade in "ABCDE"
 
 
 def test_models_and_migrations_do_not_differ(app):
