@@ -104,7 +104,12 @@ def save_enterprise(session: so.Session, user: User, data: dict, *, today: date)
     before = {name: _plain(getattr(enterprise, name, None)) for name in PROFILE_FIELDS}
     for name in PROFILE_FIELDS:
         setattr(enterprise, name, data[name])
-    session.flush()
+    try:
+        session.flush()
+    except sa.exc.IntegrityError:
+        # Another account registered the same code at the same moment (unique constraint).
+        message = N_("This unified social credit code is already registered on the platform.")
+        raise Conflict(message, fields={"uscc": [message]}) from None
     changed = {name: _plain(data[name]) for name in PROFILE_FIELDS if _plain(data[name]) != before[name]}
     audit.record(session, actor=user, action="enterprise.created" if created else "enterprise.updated",
                  object_type="enterprise", object_id=enterprise.id, payload={"changed": changed})
