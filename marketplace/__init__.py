@@ -8,11 +8,21 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from marketplace import config as config_module
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MAX_DATABASE_ID = 2**31 - 1  # PostgreSQL integer
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` limited to what an integer primary key can hold."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,6 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    # Ids in URLs are database integers: a larger number is simply not found (404), instead
+    # of overflowing the database driver.
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(config_module.from_environment(app.instance_path))
     if config:
         app.config.update(config)

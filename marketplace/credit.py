@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
@@ -30,17 +28,25 @@ def registry():
 
 
 def application_assessor():
-    """assess(session, application) bound to the active model and the configured rate table."""
-    try:
-        model = credit_models.active_model(registry())
-    except ArtifactError as error:
-        current_app.logger.error("credit model unavailable: %s", error)
-        raise ModelUnavailable(
-            N_("The credit model is unavailable, so applications cannot be submitted right now. "
-               "Nothing was changed; please try again later.")
-        ) from error
-    return partial(assessments.assess_application, model=model,
-                   rate_table=current_app.config.get("SCORING_RATE_TABLE"))
+    """assess(session, application) with the active model and the configured rate table.
+
+    The model is loaded when the submission is scored, after the permission and state checks,
+    so that a missing model never hides a 403/404.
+    """
+    reg, rate_table, logger = registry(), current_app.config.get("SCORING_RATE_TABLE"), current_app.logger
+
+    def assess(session, application):
+        try:
+            model = credit_models.active_model(reg)
+        except ArtifactError as error:
+            logger.error("credit model unavailable: %s", error)
+            raise ModelUnavailable(
+                N_("The credit model is unavailable, so applications cannot be submitted right now. "
+                   "Nothing was changed; please try again later.")
+            ) from error
+        return assessments.assess_application(session, application, model=model, rate_table=rate_table)
+
+    return assess
 
 
 def psi_level(value: float | None) -> str:
@@ -66,13 +72,13 @@ def report_card():
     drift = feature_psi(meta, [a.features for a in live]) if live else {}
     drift_rows = sorted(drift.items(), key=lambda item: item[1], reverse=True)
     live_score_psi = score_psi(meta, [a.score for a in live]) if live else None
-    calibration = calibration_svg(meta["calibration"], title="Predicted vs observed (deciles)")
+    calibration = calibration_svg(meta["calibration"], title=_("Predicted vs observed (deciles)"))
     histogram = meta["score_histogram"]
     labels = [f"{int(lo)}–{int(hi)}" for lo, hi in zip(histogram["edges"], histogram["edges"][1:],
                                                         strict=False)]
-    scores = bar_chart_svg(labels, histogram["counts"], "Score distribution (out-of-fold)")
+    scores = bar_chart_svg(labels, histogram["counts"], _("Score distribution (out-of-fold)"))
     drift_chart = (bar_chart_svg([name for name, _ in drift_rows[:12]],
-                                 [round(v, 4) for _, v in drift_rows[:12]], "PSI, top features")
+                                 [round(v, 4) for _, v in drift_rows[:12]], _("PSI, top features"))
                    if drift_rows else None)
     return render_template(
         "scoring/report_card.html", meta=meta, versions=reg.versions(), live_count=len(live),

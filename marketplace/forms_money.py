@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from wtforms import StringField
 
 from marketplace.money import MoneyError, format_yuan, parse_yuan
@@ -23,7 +24,7 @@ class YuanField(StringField):
             self.data = parse_yuan(self.raw_text, allow_negative=self.allow_negative)
         except MoneyError as error:
             self.data = None
-            raise ValueError(self.gettext(str(error))) from error
+            raise ValueError(gettext(str(error))) from error
 
     def _value(self) -> str:
         if self.raw_data:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_babel import format_currency, format_decimal, get_locale
 from flask_login import current_user
 
@@ -14,6 +14,9 @@ LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
 
 def select_locale() -> str:
     """Signed-in users get their saved language; visitors their session choice; else Chinese."""
+    api_user = g.get("api_user")
+    if api_user is not None:  # JSON API: the bearer token's account decides
+        return api_user.locale
     if current_user and current_user.is_authenticated:
         return current_user.locale
     chosen = session.get("locale")

@@ -9,12 +9,17 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from marketplace.services.errors import N_
+
 FEN_PER_YUAN = 100
 BPS_PER_UNIT = 10_000
 # Nothing on this platform comes near ¥10 billion; larger figures are typing mistakes.
 MAX_ABS_FEN = 10_000_000_000 * FEN_PER_YUAN
 
 _YUAN_PATTERN = re.compile(r"^(?P<sign>-)?(?P<int>\d+)(?:\.(?P<frac>\d{1,2}))?$")
+# Commas are accepted only as thousands separators ("1,250,000.00"); "1,50" is refused rather
+# than read as 150 (some users write a decimal comma).
+_GROUPED_PATTERN = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 class MoneyError(ValueError):
@@ -27,35 +32,39 @@ def parse_yuan(value: object, *, allow_negative: bool = False, allow_zero: bool 
     Floats are refused: they cannot represent most fen amounts exactly.
     """
     if isinstance(value, bool | float):
-        raise MoneyError("amount must be a decimal string such as \"12500.00\", not a number")
+        raise MoneyError(N_("amount must be a decimal string such as \"12500.00\", not a number"))
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, Decimal):
         if not value.is_finite():
-            raise MoneyError("amount must be a finite number")
+            raise MoneyError(N_("amount must be a finite number"))
         text = format(value, "f")
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = value.strip()
+        if "," in text:
+            if not _GROUPED_PATTERN.match(text):
+                raise MoneyError(N_("amount may use commas only between groups of three digits"))
+            text = text.replace(",", "")
     else:
-        raise MoneyError("amount must be a decimal string such as \"12500.00\"")
+        raise MoneyError(N_("amount must be a decimal string such as \"12500.00\""))
     if not text:
-        raise MoneyError("amount is required")
+        raise MoneyError(N_("amount is required"))
     match = _YUAN_PATTERN.match(text)
     if match is None:
         if re.match(r"^-?\d+\.\d{3,}$", text):
-            raise MoneyError("amount may have at most 2 decimal places")
-        raise MoneyError("amount must be a decimal number of yuan such as \"12500.00\"")
+            raise MoneyError(N_("amount may have at most 2 decimal places"))
+        raise MoneyError(N_("amount must be a decimal number of yuan such as \"12500.00\""))
     if len(match["int"]) > 15:
-        raise MoneyError("amount is too large")
+        raise MoneyError(N_("amount is too large"))
     fen = int(match["int"]) * FEN_PER_YUAN + int((match["frac"] or "0").ljust(2, "0"))
     if match["sign"]:
         fen = -fen
     if fen < 0 and not allow_negative:
-        raise MoneyError("amount must not be negative")
+        raise MoneyError(N_("amount must not be negative"))
     if fen == 0 and not allow_zero:
-        raise MoneyError("amount must be greater than zero")
+        raise MoneyError(N_("amount must be greater than zero"))
     if abs(fen) > MAX_ABS_FEN:
-        raise MoneyError("amount is too large")
+        raise MoneyError(N_("amount is too large"))
     return fen
 
 
@@ -67,7 +76,7 @@ def fen_to_decimal(fen: int) -> Decimal:
 def format_yuan(fen: int) -> str:
     """Yuan decimal string for JSON and CSV: always two decimals, no grouping ("12500.00")."""
     if isinstance(fen, bool) or not isinstance(fen, int):
-        raise MoneyError("fen amount must be an integer")
+        raise MoneyError(N_("fen amount must be an integer"))
     sign = "-" if fen < 0 else ""
     whole, part = divmod(abs(fen), FEN_PER_YUAN)
     return f"{sign}{whole}.{part:02d}"
@@ -81,11 +90,11 @@ def yuan_decimal_to_fen(amount: Decimal) -> int:
 def parse_rate_bps(value: object, *, maximum: int = 36_00) -> int:
     """Validate an annual rate given as integer basis points (1250 = 12.50 %)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise MoneyError("rate must be an integer number of basis points (1250 = 12.50 %)")
+        raise MoneyError(N_("rate must be an integer number of basis points (1250 = 12.50 %)"))
     if value < 0:
-        raise MoneyError("rate must not be negative")
+        raise MoneyError(N_("rate must not be negative"))
     if value > maximum:
-        raise MoneyError(f"rate must not exceed {maximum} basis points")
+        raise MoneyError(N_("rate is above the allowed maximum"))
     return value
 
 

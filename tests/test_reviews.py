@@ -22,7 +22,7 @@ def test_large_fund_share_needs_a_second_different_fund_manager(client, in_revie
     response = first.post(f"/applications/{application_id}/decision", json=APPROVE)
     assert response.status_code == 200 and response.get_json()["status"] == "awaiting_second_approval"
     again = first.post(f"/applications/{application_id}/decision", json={"decision": "approve"})
-    assert again.status_code == 403 and "different fund manager" in again.get_json()["error"]["message"]
+    assert again.status_code == 409 and "different fund manager" in again.get_json()["error"]["message"]
     make_user("fund_manager", "second@example.com")
     second = ApiUser(client, "second@example.com")
     changed = second.post(f"/applications/{application_id}/decision", json={**APPROVE, "max_rate_bps": 2000})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import g
+from flask_babel import gettext
 
 from marketplace.api.schemas import StrictSchema
 from marketplace.money import MoneyError, format_yuan, parse_yuan
@@ -25,7 +26,7 @@ class Yuan(ma.fields.Field):
         try:
             return parse_yuan(value, allow_negative=self.allow_negative)
         except MoneyError as error:
-            raise ma.ValidationError(str(error)) from error
+            raise ma.ValidationError(gettext(str(error))) from error
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else format_yuan(value)

@@ -145,9 +145,7 @@ def download_document(application_id: int, document_id: int):
 @blp.response(200, DocumentSchema)
 def delete_document(application_id: int, document_id: int):
     """Remove a document from your draft (or an application awaiting information)."""
-    document, _ = documents.readable_document(db.session, api_user(), application_id, document_id,
-                                              upload_folder())
-    shown = DocumentSchema().dump(document)
-    documents.remove_document(db.session, api_user(), application_id, document_id, upload_folder())
-    db.session.commit()
-    return shown
+    document = documents.remove_document(db.session, api_user(), application_id, document_id)
+    db.session.commit()  # a deleted row is detached, not expired: it still shows what was removed
+    documents.discard_file(upload_folder(), document)
+    return document

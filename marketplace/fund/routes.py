@@ -82,6 +82,10 @@ def application_detail(application_id: int):
             return redirect(url_for("fund.application_detail", application_id=application_id))
     elif request.method == "POST":
         status = 422
+    elif application.status == "awaiting_second_approval":
+        # The second manager confirms the first approver's terms (four eyes), shown as agreed.
+        for name in ("max_rate_bps", "listing_days", "fund_share_bps"):
+            getattr(form, name).data = getattr(application, name)
     elif application.assessment is not None and form.max_rate_bps.data is None:
         # Start from the rate the credit model suggests for the grade; the manager may lower it.
         form.max_rate_bps.data = application.assessment.max_rate_bps

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.extensions import db
-from marketplace.models.base import enum_check, utcnow
+from marketplace.models.base import UTCDateTime, enum_check, utcnow
 from marketplace.rules.application_states import STATUSES
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
 
@@ -45,12 +45,12 @@ class LoanApplication(db.Model):
     repayment_method: so.Mapped[str] = so.mapped_column(sa.String(20))
     purpose: so.Mapped[str] = so.mapped_column(sa.Text)
     category: so.Mapped[str] = so.mapped_column(sa.String(20))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
-    submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    decided_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     # Approval terms (the listing itself is created by the marketplace feature).
     max_rate_bps: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     listing_days: so.Mapped[int | None] = so.mapped_column(sa.Integer)
@@ -95,6 +95,6 @@ class ApplicationDocument(db.Model):
     content_type: so.Mapped[str] = so.mapped_column(sa.String(50))
     size_bytes: so.Mapped[int] = so.mapped_column(sa.Integer)
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     application: so.Mapped[LoanApplication] = so.relationship(back_populates="documents")

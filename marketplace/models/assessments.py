@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.extensions import db
-from marketplace.models.base import enum_check, utcnow
+from marketplace.models.base import UTCDateTime, enum_check, utcnow
 
 GRADES = ("A", "B", "C", "D", "E")
 
@@ -40,6 +40,6 @@ class CreditAssessment(db.Model):
     reasons: so.Mapped[list] = so.mapped_column(sa.JSON)
     features: so.Mapped[dict] = so.mapped_column(sa.JSON)
     statement_years: so.Mapped[list] = so.mapped_column(sa.JSON)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     application = so.relationship("LoanApplication", back_populates="assessments")

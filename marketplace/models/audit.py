@@ -8,6 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.extensions import db
+from marketplace.models.base import UTCDateTime
 
 
 class AuditEvent(db.Model):
@@ -16,7 +17,7 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_events"
 
     seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
-    occurred_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    occurred_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
     actor_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, index=True)
     actor: so.Mapped[str] = so.mapped_column(sa.String(254))
     action: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)

@@ -15,6 +15,19 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class UTCDateTime(sa.TypeDecorator):
+    """A timestamp with time zone that always reads back as an aware UTC datetime.
+
+    SQLite drops the offset and PostgreSQL answers in the session's zone; both become UTC.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else as_utc(value)
+
+
 def enum_check(column: str, values) -> sa.CheckConstraint:
     """A CHECK constraint restricting a text column to a fixed set of values."""
     allowed = ", ".join(f"'{v}'" for v in values)

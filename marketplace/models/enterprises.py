@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.extensions import db
-from marketplace.models.base import enum_check, utcnow
+from marketplace.models.base import UTCDateTime, enum_check, utcnow
 from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, TAX_CREDIT_RATINGS
 from marketplace.rules.statement_checks import NON_NEGATIVE
 
@@ -38,9 +38,9 @@ class Enterprise(db.Model):
     tax_credit_rating: so.Mapped[str] = so.mapped_column(sa.String(1))
     category: so.Mapped[str] = so.mapped_column(sa.String(20))
     contact_phone: so.Mapped[str | None] = so.mapped_column(sa.String(11))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
 
     statements: so.Mapped[list[FinancialStatement]] = so.relationship(
@@ -82,9 +82,9 @@ class FinancialStatement(db.Model):
     equity: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     share_capital: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     retained_earnings: so.Mapped[int] = so.mapped_column(sa.BigInteger)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime(), default=utcnow, onupdate=utcnow
     )
 
     enterprise: so.Mapped[Enterprise] = so.relationship(back_populates="statements")

@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from marketplace.extensions import db
-from marketplace.models.base import enum_check, utcnow
+from marketplace.models.base import UTCDateTime, enum_check, utcnow
 
 ROLES = ("sme", "investor", "fund_manager", "regulator", "admin")
 SELF_REGISTERED_ROLES = ("sme", "investor")
@@ -29,9 +29,9 @@ class User(UserMixin, db.Model):
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
     locale: so.Mapped[str] = so.mapped_column(sa.String(10), default="zh_CN")
     is_active_account: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow
+        UTCDateTime(), default=utcnow
     )
     # Bumped on password change so that other signed-in sessions end (Flask-Login alt id).
     session_generation: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
@@ -58,8 +58,8 @@ class ApiToken(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    expires_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
-    revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     user: so.Mapped[User] = so.relationship(back_populates="tokens")

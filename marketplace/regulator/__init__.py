@@ -23,7 +23,7 @@ def dashboard():
 @bp.get("/audit")
 def audit_log():
     """The audit log, newest first, with the chain verification result."""
-    page = request.args.get("page", 1, type=int) or 1
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     events = db.paginate(
         sa.select(AuditEvent).order_by(AuditEvent.seq.desc()),
         page=max(page, 1), per_page=PAGE_SIZE, error_out=False,

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from marketplace.services.errors import N_, Label
+
 STATUSES = (
     "draft", "submitted", "in_review", "info_requested", "awaiting_second_approval",
     "approved", "rejected", "withdrawn",
@@ -18,6 +20,17 @@ STATUSES = (
 # Counted against the per-enterprise cap: everything after submission that may still become a loan.
 OPEN_STATUSES = ("submitted", "in_review", "info_requested", "awaiting_second_approval", "approved")
 EDITABLE_STATUSES = ("draft", "info_requested")
+STATUS_NAMES = {
+    "draft": N_("Draft"), "submitted": N_("Submitted"), "in_review": N_("In review"),
+    "info_requested": N_("Information requested"),
+    "awaiting_second_approval": N_("Awaiting second approval"), "approved": N_("Approved"),
+    "rejected": N_("Rejected"), "withdrawn": N_("Withdrawn"),
+}
+
+
+def status_name(status: str) -> Label:
+    """The status as a translatable name for error messages."""
+    return Label(STATUS_NAMES[status])
 FINAL_STATUSES = ("approved", "rejected", "withdrawn")
 
 TRANSITIONS: dict[tuple[str, str], str] = {

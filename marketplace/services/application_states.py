@@ -6,7 +6,7 @@ import sqlalchemy.orm as so
 
 from marketplace.models import LoanApplication, User
 from marketplace.models.base import as_utc
-from marketplace.rules.application_states import next_status
+from marketplace.rules.application_states import next_status, status_name
 from marketplace.services import audit
 from marketplace.services.errors import N_, InvalidState
 
@@ -27,7 +27,8 @@ def transition(session: so.Session, application: LoanApplication, actor: User | 
         target = next_status(current, event)
         if target is None:
             raise InvalidState(
-                N_("The application is %(status)s; that action is not possible now."), status=current
+                N_("The application is %(status)s; that action is not possible now."),
+                status=status_name(current),
             )
     application.status = target
     record(session, application, actor, event, {"from": current, "to": target, **(payload or {})})

@@ -85,6 +85,7 @@ def check_cap(session: so.Session, user: User, amount_fen: int, *, exclude_id: i
             N_("An enterprise may owe at most ¥%(cap)s on this platform: outstanding principal "
                "¥%(outstanding)s + open applications ¥%(pending)s + this request ¥%(amount)s "
                "= ¥%(total)s."),
+            fields={"amount": [N_("This amount would exceed the ¥1,000,000 per-enterprise limit.")]},
             cap=format_yuan(ENTERPRISE_CAP_FEN), outstanding=format_yuan(outstanding),
             pending=format_yuan(pending), amount=format_yuan(amount_fen), total=format_yuan(total),
         )
@@ -171,7 +172,7 @@ def submit_application(session: so.Session, user: User, application_id: int, *,
     missing = missing_for_submission(enterprise)
     if missing:
         raise ValidationFailed(N_("Before submitting: %(missing)s"), fields={"application": missing},
-                               missing=" ".join(missing))
+                               missing=missing)
     check_cap(session, user, application.amount_fen, exclude_id=application.id)
     application.enterprise_id = enterprise.id
     application.submitted_at = utcnow()

@@ -95,9 +95,13 @@ def readable_document(session: so.Session, user: User, application_id: int, docu
     return document, path
 
 
-def remove_document(session: so.Session, user: User, application_id: int, document_id: int,
-                    folder: Path) -> None:
-    """The owner removes a document while the application is still editable."""
+def remove_document(session: so.Session, user: User, application_id: int,
+                    document_id: int) -> ApplicationDocument:
+    """The owner removes a document while the application is still editable.
+
+    The file stays on disk until the caller has committed and calls `discard_file`, so a
+    failed commit never leaves a row pointing at a deleted file.
+    """
     application = own_application(session, user, application_id)
     if application.status not in EDITABLE_STATUSES:
         raise InvalidState(
@@ -108,4 +112,9 @@ def remove_document(session: so.Session, user: User, application_id: int, docume
            {"document_id": document.id, "name": document.original_name, "sha256": document.sha256})
     session.delete(document)
     session.flush()
+    return document
+
+
+def discard_file(folder: Path, document: ApplicationDocument) -> None:
+    """Delete a removed document's file (after the removal has been committed)."""
     (folder / document.stored_name).unlink(missing_ok=True)

@@ -8,11 +8,11 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.models import Enterprise, User
+from marketplace.models import Enterprise, LoanApplication, User
 from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, TAX_CREDIT_RATINGS
 from marketplace.rules.uscc import uscc_problem
 from marketplace.services import audit
-from marketplace.services.errors import N_, Conflict, NotAllowed, ValidationFailed
+from marketplace.services.errors import N_, Conflict, InvalidState, NotAllowed, ValidationFailed
 
 PROFILE_FIELDS = (
     "name", "uscc", "legal_representative", "founded_on", "registered_capital_fen", "industry",
@@ -76,6 +76,40 @@ def profile_problems(data: dict, *, today: date) -> dict[str, list[str]]:
     return problems
 
 
+# While an application is being reviewed, its profile and statements are what was scored and
+# approved; a change would make the second approver see other figures than the first.
+UNDER_REVIEW = ("submitted", "in_review", "awaiting_second_approval")
+
+
+def ensure_not_under_review(session: so.Session, enterprise: Enterprise | None) -> None:
+    """Refuse changes to a profile or statements that an application under review relies on."""
+    if enterprise is None:
+        return
+    busy = session.scalar(
+        sa.select(LoanApplication.id)
+        .where(LoanApplication.enterprise_id == enterprise.id, LoanApplication.status.in_(UNDER_REVIEW))
+        .limit(1)
+    )
+    if busy is not None:
+        raise InvalidState(N_("An application is being reviewed on these figures, so they cannot change "
+                              "until the review ends. Withdraw the application to change them."))
+
+
+def _check_code_kept(session: so.Session, enterprise: Enterprise, new_code: str) -> None:
+    # The per-enterprise cap (art. 17) is counted by code: once an application has been
+    # submitted under a code, moving the account to another code would escape the cap.
+    if enterprise.uscc == new_code:
+        return
+    submitted = session.scalar(
+        sa.select(LoanApplication.id)
+        .where(LoanApplication.enterprise_id == enterprise.id, LoanApplication.submitted_at.is_not(None))
+        .limit(1)
+    )
+    if submitted is not None:
+        message = N_("The unified social credit code cannot change after an application was submitted.")
+        raise ValidationFailed(message, fields={"uscc": [message]})
+
+
 def save_enterprise(session: so.Session, user: User, data: dict, *, today: date) -> Enterprise:
     """Create or replace the SME's enterprise profile after every rule passes; audited."""
     _require_sme(user)
@@ -98,6 +132,9 @@ def save_enterprise(session: so.Session, user: User, data: dict, *, today: date)
         message = N_("This unified social credit code is already registered on the platform.")
         raise Conflict(message, fields={"uscc": [message]})
     created = enterprise is None
+    if not created:
+        ensure_not_under_review(session, enterprise)
+        _check_code_kept(session, enterprise, data["uscc"])
     if created:
         enterprise = Enterprise(owner_id=user.id)
         session.add(enterprise)

@@ -8,6 +8,10 @@ def N_(message: str) -> str:
     return message
 
 
+class Label(str):
+    """A message parameter that is itself a message id (a status name, a missing item)."""
+
+
 class DomainError(Exception):
     """Base of every business-rule failure; `code` is stable, `message` is for people."""
 
@@ -24,7 +28,8 @@ class DomainError(Exception):
         """Message and field errors translated by `translate`, parameters filled in afterwards."""
         message = translate(self.message)
         if self.params:
-            message = message % self.params
+            message = message % {name: _render_param(value, translate)
+                                 for name, value in self.params.items()}
         fields = {name: [translate(m) for m in msgs] for name, msgs in self.fields.items()}
         return message, fields
 
@@ -69,3 +74,11 @@ class AuthenticationFailed(DomainError):
 
     code = "authentication_failed"
     http_status = 401
+
+
+def _render_param(value, translate):
+    if isinstance(value, Label):
+        return translate(value)
+    if isinstance(value, list | tuple):
+        return " ".join(translate(item) for item in value)
+    return value

@@ -7,7 +7,7 @@ import sqlalchemy.orm as so
 
 from marketplace.models import Enterprise, LoanApplication, User
 from marketplace.models.base import as_utc, utcnow
-from marketplace.rules.application_states import STATUSES
+from marketplace.rules.application_states import STATUSES, status_name
 from marketplace.rules.catalogue import CATEGORIES
 from marketplace.services.application_states import transition
 from marketplace.services.applications import _locked
@@ -88,7 +88,10 @@ def decide(session: so.Session, user: User, application_id: int, *, decision: st
     if decision == "approve":
         return _approve(session, user, application, terms, note, four_eyes_threshold_fen)
     if any(value is not None for value in terms.values()):
-        raise ValidationFailed(N_("Rate, listing days and fund share are set only when approving."))
+        message = N_("Rate, listing days and fund share are set only when approving.")
+        raise ValidationFailed(message, fields={
+            name: [message] for name, value in terms.items() if value is not None
+        })
     if note is None:
         message = (N_("Give the reason for the rejection; the SME will see it.") if decision == "reject"
                    else N_("Say what information is needed; the SME will see it."))
@@ -106,20 +109,24 @@ def _approve(session, user, application, terms, note, threshold_fen) -> LoanAppl
     if application.status == "awaiting_second_approval":
         # Four eyes: a different fund manager confirms the first approver's terms.
         if application.first_approver_id == user.id:
-            raise NotAllowed(N_("The second approval must come from a different fund manager."))
+            # A replayed first approval lands here too: a state conflict, not a permission error.
+            raise InvalidState(N_("You approved this application already; the second approval must "
+                                  "come from a different fund manager."))
         agreed = {name: getattr(application, name) for name in TERM_RANGES}
         if any(value is not None and value != agreed[name] for name, value in terms.items()):
-            raise ValidationFailed(
-                N_("The second approval confirms the first approver's terms; reject or request "
-                   "information to change them.")
-            )
+            message = N_("The second approval confirms the first approver's terms; reject or "
+                         "request information to change them.")
+            raise ValidationFailed(message, fields={
+                name: [message] for name, value in terms.items()
+                if value is not None and value != agreed[name]
+            })
         transition(session, application, user, "approve_second", payload={**agreed, "note": note})
         application.second_approver_id = user.id
         application.decided_at = utcnow()
         return application
     if application.status != "in_review":
         raise InvalidState(N_("The application is %(status)s; that action is not possible now."),
-                           status=application.status)
+                           status=status_name(application.status))
     problems = _terms_problems(terms)
     if problems:
         raise ValidationFailed(N_("The approval terms have errors; see the fields."), fields=problems)

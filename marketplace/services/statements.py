@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from marketplace.models import Enterprise, FinancialStatement, User
 from marketplace.rules.statement_checks import statement_problems
 from marketplace.services import audit
-from marketplace.services.enterprises import enterprise_of
+from marketplace.services.enterprises import ensure_not_under_review, enterprise_of
 from marketplace.services.errors import N_, Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
 from scoring.statements import STATEMENT_FIELDS, key_ratios
 
@@ -38,6 +38,7 @@ def file_statement(
 ) -> FinancialStatement:
     """Save one year's statement if it is consistent; a second filing of a year needs `replace`."""
     enterprise = _own_enterprise(session, user)
+    ensure_not_under_review(session, enterprise)
     unknown = set(values) - set(STATEMENT_FIELDS)
     if unknown:
         raise ValidationFailed(N_("Unknown fields: %(names)s."), names=", ".join(sorted(unknown)))

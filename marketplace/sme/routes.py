@@ -169,7 +169,8 @@ def document_download(application_id: int, document_id: int):
 def document_delete(application_id: int, document_id: int):
     """Remove a document from an editable application."""
     if ActionForm().validate_on_submit():
-        documents.remove_document(db.session, _user(), application_id, document_id, upload_folder())
+        document = documents.remove_document(db.session, _user(), application_id, document_id)
         db.session.commit()
+        documents.discard_file(upload_folder(), document)
         flash(_("Document removed."), "success")
     return redirect(url_for("sme.application_detail", application_id=application_id))
