@@ -150,3 +150,10 @@ def test_document_whose_file_is_gone_can_still_be_removed(app, client, users):
     response = sme.delete(f"/applications/{application_id}/documents/{document.id}")
     assert response.status_code == 200
     assert db.session.scalar(db.select(db.func.count()).select_from(ApplicationDocument)) == 0
+
+
+def test_founding_date_before_1900_is_refused(client, users):
+    sme = ApiUser(client, "sme@example.com")
+    response = sme.put("/enterprise", json=enterprise_payload(founded_on="0001-01-01"))
+    assert response.status_code == 422
+    assert "1900" in response.get_json()["error"]["fields"]["founded_on"][0]

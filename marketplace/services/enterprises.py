@@ -21,6 +21,7 @@ PROFILE_FIELDS = (
 REQUIRED_FIELDS = tuple(name for name in PROFILE_FIELDS if name != "contact_phone")
 TEXT_LIMITS = {"name": 200, "legal_representative": 100, "district": 100}
 MAX_EMPLOYEES = 10_000_000
+EARLIEST_FOUNDING = date(1900, 1, 1)  # older dates are typing mistakes (e.g. 0001-01-01)
 MAX_CAPITAL_FEN = 10_000_000_000 * 100
 # Mainland China mobile numbers: 11 digits starting 13-19 (MIIT numbering plan).
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
@@ -58,6 +59,8 @@ def profile_problems(data: dict, *, today: date) -> dict[str, list[str]]:
     founded = data.get("founded_on")
     if isinstance(founded, date) and founded > today:
         add("founded_on", N_("The founding date cannot be in the future."))
+    elif isinstance(founded, date) and founded < EARLIEST_FOUNDING:
+        add("founded_on", N_("The founding date must be in 1900 or later."))
     capital = data.get("registered_capital_fen")
     if isinstance(capital, int) and not 0 <= capital <= MAX_CAPITAL_FEN:
         add("registered_capital", N_("Registered capital must be between ¥0 and ¥10,000,000,000."))
