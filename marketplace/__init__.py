@@ -45,6 +45,7 @@ def _init_extensions(app: Flask) -> None:
     from marketplace.database import configure_sqlite, engine_options
     from marketplace.errors import register_error_handlers
     from marketplace.i18n import install_template_helpers, select_locale
+    from marketplace.payments import init_payments
     from marketplace.security import install_security_headers
     from marketplace.services.passwords import make_hasher
 
@@ -70,6 +71,7 @@ def _init_extensions(app: Flask) -> None:
     )
     install_template_helpers(app)
     install_security_headers(app)
+    init_payments(app)
     register_error_handlers(app)
 
 

@@ -96,8 +96,11 @@ def record(
         "payload": payload or {},
     }
     event = AuditEvent(**fields, prev_hash=prev_hash, hash=event_hash(**fields, prev_hash=prev_hash))
-    session.add(event)
-    session.flush()
+    # A plain INSERT rather than the ORM unit of work: ledger postings append events at a high
+    # rate while holding the chain lock, so the time spent inside it is kept short.
+    session.execute(sa.insert(AuditEvent.__table__).values(
+        **fields, prev_hash=prev_hash, hash=event.hash
+    ))
     return event
 
 
