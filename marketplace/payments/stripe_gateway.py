@@ -113,7 +113,8 @@ class StripeGateway:
                   "limit": 100, "expand": ["data.source"]}
         listing = self._call(lambda: self.client.v1.balance_transactions.list(params))
         movements = []
-        for item in listing.auto_paging_iter():
+        for entry in listing.auto_paging_iter():
+            item = entry.to_dict()
             source = item.get("source")
             if source is None or item.get("type") not in ("charge", "payment", "payout"):
                 continue  # fees, adjustments, transfers: not payments of ours
@@ -141,11 +142,13 @@ def _translate(error: stripe.StripeError) -> Exception:
 
 
 def _intent_result(intent) -> GatewayResult:
+    intent = intent.to_dict()
     failure = (intent.get("last_payment_error") or {}).get("message")
     return GatewayResult(intent["id"], _INTENT_STATUS.get(intent["status"], "processing"),
                          failure_message=failure, client_secret=intent.get("client_secret"))
 
 
 def _payout_result(payout) -> GatewayResult:
+    payout = payout.to_dict()
     return GatewayResult(payout["id"], _PAYOUT_STATUS.get(payout["status"], "processing"),
                          failure_message=payout.get("failure_message"))
