@@ -157,6 +157,7 @@ def test_the_webhook_needs_no_token_and_no_csrf(app, database_uri, users, manual
         csrf_app.extensions["payment_gateway"].auto_settle = False
         response = post_event(csrf_app.test_client(), event)
         db.session.remove()
+        db.engine.dispose()
     assert response.status_code == 200
 
 

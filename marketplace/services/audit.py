@@ -124,9 +124,15 @@ class ChainReport:
 
 def verify_chain(session: so.Session, batch_size: int = 1000) -> ChainReport:
     """Recompute every hash in order; report the first event whose link or hash is wrong."""
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
-    for event in session.scalars(query):
+    # Closed on every exit: an early return must not leave PostgreSQL's server-side cursor open.
+    with session.scalars(query) as events:
+        return _first_break(events)
+
+
+def _first_break(events) -> ChainReport:
+    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    for event in events:
         count += 1
         if event.seq != expected_seq:
             return ChainReport(False, count, expected_seq, "missing event")
