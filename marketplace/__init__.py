@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.public import bp as public_bp
     from marketplace.regulator import bp as regulator_bp
     from marketplace.sme import bp as sme_bp
+    from marketplace.wallet import bp as wallet_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(fund_bp, url_prefix="/fund")
     app.register_blueprint(regulator_bp, url_prefix="/regulator")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(wallet_bp, url_prefix="/wallet")
     init_api(app)
 
 
