@@ -90,6 +90,27 @@ def test_opposite_transfers_between_two_accounts_never_deadlock(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerTransaction)) == 2 + 12 * 40
 
 
+def test_transactions_posting_several_times_in_opposite_orders_never_deadlock(app):
+    clearing = ledger.platform_account(db.session, "gateway_clearing")
+    wallets = [ledger.account_id(db.session, ("user", n), "wallet") for n in (11, 12, 13)]
+    for wallet in wallets:
+        ledger.transfer(db.session, source=clearing, destination=wallet, amount=1_000_00, kind="deposit",
+                        idempotency_key=f"open-{wallet}")
+    db.session.commit()
+
+    def rotate(index):
+        order = wallets if index % 2 else wallets[::-1]
+        for _ in range(15):
+            def work():
+                for source, destination in zip(order, order[1:], strict=False):
+                    ledger.transfer(db.session, source=source, destination=destination, amount=1_00,
+                                    kind="transfer", idempotency_key=uuid.uuid4().hex)
+            ledger.atomic(db.session, work, attempts=1)  # no retry: a deadlock would fail the test
+
+    assert in_threads(app, 8, rotate) == []
+    assert sum(ledger.balances(db.session, ("user", n))["wallet"] for n in (11, 12, 13)) == 3_000_00
+
+
 def test_one_key_posted_from_ten_threads_is_one_transaction(app):
     clearing = ledger.platform_account(db.session, "gateway_clearing")
     wallet = ledger.account_id(db.session, ("user", 5), "wallet")

@@ -60,10 +60,10 @@ def event_hash(
     return hashlib.sha256((body + prev_hash).encode("utf-8")).hexdigest()
 
 
-def _lock_chain(session: so.Session) -> None:
+def lock_chain(session: so.Session) -> None:
     """Serialise appends so that two transactions never extend the chain from the same link."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        session.connection().execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     # SQLite: every transaction begins IMMEDIATE (see marketplace.database), one writer at a time.
 
 
@@ -80,8 +80,8 @@ def record(
 
     `actor` is a User, or None for the system / an anonymous visitor (named in the payload).
     """
-    _lock_chain(session)
-    last = session.execute(
+    lock_chain(session)
+    last = session.connection().execute(
         sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
@@ -98,7 +98,7 @@ def record(
     event = AuditEvent(**fields, prev_hash=prev_hash, hash=event_hash(**fields, prev_hash=prev_hash))
     # A plain INSERT rather than the ORM unit of work: ledger postings append events at a high
     # rate while holding the chain lock, so the time spent inside it is kept short.
-    session.execute(sa.insert(AuditEvent.__table__).values(
+    session.connection().execute(sa.insert(AuditEvent.__table__).values(
         **fields, prev_hash=prev_hash, hash=event.hash
     ))
     return event

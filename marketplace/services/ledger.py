@@ -1,8 +1,9 @@
 """The double-entry ledger: the only way money moves (DESIGN.md "Money").
 
-`post` writes one balanced transaction: it locks the touched accounts (PostgreSQL
-`SELECT ... FOR UPDATE` in ascending id order, so two postings never wait on each other in a
-cycle; SQLite runs one writer at a time because every transaction begins IMMEDIATE), refuses to
+`post` writes one balanced transaction: it takes the audit chain's lock, then locks the touched
+accounts (PostgreSQL `SELECT ... FOR UPDATE` in ascending id order, so two postings never wait
+on each other in a cycle; SQLite runs one writer at a time because every transaction begins
+IMMEDIATE), refuses to
 overdraw a wallet-type account, writes the entries, the cached balances and the audit event in
 the caller's database transaction, and is idempotent on its key. `atomic` runs a unit of work
 and commits it, retrying a bounded number of times on serialization failures and deadlocks.
@@ -137,7 +138,7 @@ def _fingerprint(kind: str, legs: list[tuple[int, int]], reference) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _lock_accounts(session: so.Session, ids: list[int]) -> dict[int, tuple[str, int, str]]:
+def _lock_accounts(connection: sa.Connection, ids: list[int]) -> dict[int, tuple[str, int, str]]:
     """Current kind, balance and currency of each account, locked until the transaction ends."""
     query = (
         sa.select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.balance, LedgerAccount.currency)
@@ -145,7 +146,7 @@ def _lock_accounts(session: so.Session, ids: list[int]) -> dict[int, tuple[str, 
         .order_by(LedgerAccount.id)  # one global lock order: no deadlock between two postings
         .with_for_update()  # SQLite ignores it; its BEGIN IMMEDIATE already holds the write lock
     )
-    return {row.id: (row.kind, row.balance, row.currency) for row in session.execute(query)}
+    return {row.id: (row.kind, row.balance, row.currency) for row in connection.execute(query)}
 
 
 def post(
@@ -167,9 +168,16 @@ def post(
     legs = _validated_legs(kind, legs, idempotency_key)
     reference = (reference[0], str(reference[1])) if reference else None
     fingerprint = _fingerprint(kind, legs, reference)
-    accounts = _lock_accounts(session, [account for account, _ in legs])
+    # Lock order everywhere: the audit chain's lock, then the accounts in ascending id. Every
+    # posting appends to the single audit chain, so postings are serialised by that lock in any
+    # case; taking it first means that a transaction posting several times (an auction
+    # clearing) never holds an account lock while it waits for the chain lock.
+    audit.lock_chain(session)
+    # The hot path talks to the connection directly: plain statements, no ORM unit of work.
+    connection = session.connection()
+    accounts = _lock_accounts(connection, [account for account, _ in legs])
     # Looked up after locking: a concurrent posting of the same key has committed by now.
-    existing = session.execute(
+    existing = connection.execute(
         sa.select(LedgerTransaction.id, LedgerTransaction.fingerprint)
         .where(LedgerTransaction.idempotency_key == idempotency_key)
     ).first()
@@ -189,28 +197,26 @@ def post(
                 fields={"amount": [N_("Insufficient funds.")]},
                 available=format_yuan(balance), requested=format_yuan(-amount),
             )
-    now = utcnow()
     try:
-        transaction_id = session.execute(
+        transaction_id = connection.execute(
             sa.insert(_TRANSACTIONS).values(
                 kind=kind, idempotency_key=idempotency_key, fingerprint=fingerprint,
                 reference_type=reference[0] if reference else None,
-                reference_id=reference[1] if reference else None, memo=memo, created_at=now,
+                reference_id=reference[1] if reference else None, memo=memo, created_at=utcnow(),
             ).returning(_TRANSACTIONS.c.id)
         ).scalar_one()
     except sa.exc.IntegrityError:
         # Only the idempotency key is unique; a racing posting of other legs took it first.
         raise _key_conflict(idempotency_key) from None
-    session.execute(sa.insert(_ENTRIES), [
+    # One statement each for all the entries and all the balances: fewer round trips.
+    connection.execute(sa.insert(_ENTRIES).values([
         {"transaction_id": transaction_id, "account_id": account, "amount": amount,
          "balance_after": balances[account]}
         for account, amount in legs
-    ])
-    session.execute(
-        sa.update(_ACCOUNTS)
-        .where(_ACCOUNTS.c.id == sa.bindparam("account"))
-        .values(balance=sa.bindparam("new_balance"), version=_ACCOUNTS.c.version + 1),
-        [{"account": account, "new_balance": balances[account]} for account, _ in legs],
+    ]))
+    connection.execute(
+        sa.update(_ACCOUNTS).where(_ACCOUNTS.c.id.in_(list(balances)))
+        .values(balance=sa.case(balances, value=_ACCOUNTS.c.id), version=_ACCOUNTS.c.version + 1)
     )
     audit.record(
         session, actor=actor, action="ledger.posted", object_type="ledger_transaction",
