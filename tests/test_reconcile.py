@@ -70,3 +70,27 @@ def test_the_reconcile_command_prints_mismatches_and_exits_1(app, users, runner)
     assert runner.invoke(args=["payments", "reconcile", "--date", "yesterday"]).exit_code == 2
     other_day = runner.invoke(args=["payments", "reconcile", "--date", "2001-01-01"])
     assert other_day.exit_code == 0 and "0 matched" in other_day.output
+
+
+def test_sync_applies_the_providers_state_when_events_were_lost(app, users, runner):
+    investor = users["investor"]
+    flows.deposit(db.session, gateway(), investor, 80_00, limit=LIMIT)
+    sandbox = gateway()
+    sandbox.auto_settle = False
+    try:
+        deposit = flows.deposit(db.session, sandbox, investor, 50_00, limit=LIMIT).payment
+        payout = flows.withdraw(db.session, sandbox, investor, 30_00, limit=LIMIT).payment
+    finally:
+        sandbox.auto_settle = True
+    assert (deposit.status, payout.status) == ("processing", "processing")
+    assert ledger.balances(db.session, investor) == {"wallet": 50_00, "held": 30_00}
+    for payment, status in ((deposit, "succeeded"), (payout, "failed")):
+        db.session.execute(sa.update(SandboxObject).where(SandboxObject.payment_id == payment.id)
+                           .values(status=status, settled_at=datetime.now(UTC)))
+    db.session.commit()
+    result = runner.invoke(args=["payments", "sync"])
+    assert result.exit_code == 0, result.output
+    assert f"payment {deposit.id}: provider says succeeded" in result.output
+    assert f"payment {payout.id}: provider says failed" in result.output
+    assert ledger.balances(db.session, investor) == {"wallet": 130_00, "held": 0}  # 80 + 50, the 30 returned
+    assert "0 open payments checked" in runner.invoke(args=["payments", "sync"]).output

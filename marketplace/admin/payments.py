@@ -2,22 +2,15 @@
 
 import sqlalchemy as sa
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 
 from marketplace.admin import bp
 from marketplace.extensions import db
 from marketplace.models import Payment, User
 from marketplace.models.payments import PAYMENT_STATUSES
 from marketplace.services.ledger_check import check
+from marketplace.wallet.labels import STATUS_LABELS
 
 PAGE_SIZE = 50
-STATUS_LABELS = {
-    "created": _l("Submitted"),
-    "processing": _l("Processing"),
-    "succeeded": _l("Succeeded"),
-    "failed": _l("Failed"),
-    "canceled": _l("Canceled"),
-}
 
 
 @bp.get("/payments")

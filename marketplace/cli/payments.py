@@ -1,4 +1,4 @@
-"""flask payments reconcile --date D."""
+"""flask payments reconcile --date D; flask payments sync."""
 
 import sys
 from datetime import date
@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from marketplace.extensions import db
 from marketplace.money import format_yuan
-from marketplace.payments import gateway
+from marketplace.payments import flows, gateway
 from marketplace.services import statements
 from marketplace.services.reconcile import reconcile
 
@@ -37,3 +37,12 @@ def reconcile_command(day) -> None:
                    f"{item.reason}")
     if not report.ok:
         sys.exit(1)
+
+
+@group.command("sync")
+def sync_command() -> None:
+    """Fetch the provider's state of every open payment and apply it (for lost webhook events)."""
+    synced = flows.sync_open_payments(db.session, gateway())
+    for payment_id, status in synced:
+        click.echo(f"payment {payment_id}: provider says {status}")
+    click.echo(f"{len(synced)} open payments checked")

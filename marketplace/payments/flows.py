@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.models import Payment, User
@@ -21,7 +22,6 @@ from marketplace.payments.base import (
     PaymentGateway,
     PaymentRequest,
     ProviderRejected,
-    ProviderUnavailable,
 )
 from marketplace.services import payments
 from marketplace.services.ledger import atomic
@@ -66,10 +66,8 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
         # Refused outright: nothing was charged, a payout's money comes back at once.
         _settle(session, payment_id, "failed", source="provider refused", note=error.render()[0])
         raise
-    except ProviderUnavailable:
-        # Unknown whether the provider acted: the payment stays open (a payout stays held) and a
-        # retry with the same key, an event or reconciliation will settle it.
-        raise
+    # On ProviderUnavailable it is unknown whether the provider acted: the payment stays open (a
+    # payout stays held) until a retry with the same key, an event or `flask payments sync`.
     for payload, header in result.deliveries:
         receive_webhook(session, gateway, payload, header)
     return Outcome(session.get(Payment, payment_id, populate_existing=True), created, result.client_secret)
@@ -103,3 +101,23 @@ def receive_webhook(session: so.Session, gateway: PaymentGateway, payload: bytes
     """Verify, store once and apply one provider event (the webhook endpoint's whole job)."""
     event = gateway.parse_event(payload, signature_header)
     return atomic(session, lambda: payments.handle_event(session, gateway.name, event))
+
+
+def sync_open_payments(session: so.Session, gateway: PaymentGateway) -> list[tuple[int, str]]:
+    """Ask the provider for the state of every open payment it knows of and apply it.
+
+    For events that never arrived: returns (payment id, provider status) for each one asked.
+    """
+    open_payments = session.execute(
+        sa.select(Payment.id, Payment.kind, Payment.provider_id)
+        .where(Payment.status.in_(("created", "processing")), Payment.provider == gateway.name,
+               Payment.provider_id.is_not(None))
+        .order_by(Payment.id)
+    ).all()
+    session.rollback()
+    synced = []
+    for payment_id, kind, provider_id in open_payments:
+        state = gateway.fetch(session, kind, provider_id)
+        _settle(session, payment_id, state.status, source="provider sync", note=state.failure_message)
+        synced.append((payment_id, state.status))
+    return synced

@@ -39,6 +39,7 @@ CURRENCY = "cny"  # fen are Stripe's minor units of CNY
 _INTENT_STATUS = {"succeeded": "succeeded", "processing": "processing", "canceled": "canceled",
                   "requires_payment_method": "created", "requires_confirmation": "created",
                   "requires_action": "created", "requires_capture": "processing"}
+_UNAVAILABLE = N_("The payment provider is unavailable; nothing was charged. Please try again later.")
 _PAYOUT_STATUS = {"pending": "processing", "in_transit": "processing", "paid": "succeeded",
                   "failed": "failed", "canceled": "canceled"}
 
@@ -126,8 +127,6 @@ class StripeGateway:
                                               datetime.fromtimestamp(item["created"], UTC)))
         return movements
 
-
-_UNAVAILABLE = N_("The payment provider is unavailable; nothing was charged. Please try again later.")
 
 
 def _translate(error: stripe.StripeError) -> Exception:

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace.extensions import db
@@ -16,28 +15,10 @@ from marketplace.services import ledger, payments, statements
 from marketplace.services.errors import N_, DomainError, ValidationFailed
 from marketplace.wallet import bp
 from marketplace.wallet.forms import DepositForm, StatementFilterForm, WithdrawForm
+from marketplace.wallet.labels import KIND_LABELS, STATUS_LABELS
 from marketplace.web import apply_error_to_form
 
 PAGE_SIZE = 50
-KIND_LABELS = {
-    "deposit": _l("Deposit"),
-    "withdrawal": _l("Withdrawal"),
-    "withdrawal_returned": _l("Withdrawal returned"),
-    "payout_settled": _l("Withdrawal paid out"),
-    "hold": _l("Funds held"),
-    "release": _l("Funds released"),
-    "capture": _l("Held funds transferred"),
-    "transfer": _l("Transfer"),
-}
-STATUS_LABELS = {
-    "created": _l("Submitted"),
-    "processing": _l("Processing"),
-    "succeeded": _l("Succeeded"),
-    "failed": _l("Failed"),
-    "canceled": _l("Canceled"),
-}
-
-
 def _user():
     return current_user._get_current_object()
 
