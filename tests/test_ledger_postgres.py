@@ -136,3 +136,19 @@ def test_racing_account_creation_opens_one_account(app):
     assert len(set(ids)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerAccount)) == 1
 
+
+
+def test_ten_identical_withdrawals_at_once_pay_out_once(app, users):
+    flows.deposit(db.session, gateway(), users["investor"], 100_00, limit=LIMIT)
+    investor_id = users["investor"].id
+    payment_ids = []
+
+    def withdraw(_):
+        user = db.session.get(User, investor_id)
+        outcome = flows.withdraw(db.session, gateway(), user, 40_00, limit=LIMIT, idempotency_key="double-click")
+        payment_ids.append(outcome.payment.id)
+
+    assert in_threads(app, 10, withdraw) == []
+    assert len(set(payment_ids)) == 1
+    assert ledger.balances(db.session, ("user", investor_id)) == {"wallet": 60_00, "held": 0}
+    assert db.session.scalar(sa.select(Payment.status).where(Payment.id == payment_ids[0])) == "succeeded"

@@ -68,9 +68,10 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
         raise
     # On ProviderUnavailable it is unknown whether the provider acted: the payment stays open (a
     # payout stays held) until a retry with the same key, an event or `flask payments sync`.
-    for payload, header in result.deliveries:
+    for payload, header in result.deliveries if result else ():
         receive_webhook(session, gateway, payload, header)
-    return Outcome(session.get(Payment, payment_id, populate_existing=True), created, result.client_secret)
+    return Outcome(session.get(Payment, payment_id, populate_existing=True), created,
+                   result.client_secret if result else None)
 
 
 def provider_key(payment: Payment) -> str:
@@ -79,10 +80,13 @@ def provider_key(payment: Payment) -> str:
     return f"sanhaojie-{payment.kind}-{payment.id}-{digest}"
 
 
-def _submit(session: so.Session, gateway: PaymentGateway, request: PaymentRequest) -> GatewayResult:
+def _submit(session: so.Session, gateway: PaymentGateway, request: PaymentRequest) -> GatewayResult | None:
+    # Locked first: of two identical requests racing (a double click), one asks the provider.
+    payment = payments.lock_payment(session, request.payment_id)
+    if payment.provider_id or payment.is_final:
+        return None
     create = gateway.create_deposit if request.kind == "deposit" else gateway.create_payout
     result = create(session, request)
-    payment = payments.lock_payment(session, request.payment_id)
     payments.apply_status(session, payment, result.status, source="provider response",
                           provider_id=result.provider_id, note=result.failure_message)
     return result
