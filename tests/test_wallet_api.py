@@ -227,3 +227,10 @@ def test_a_payment_of_someone_else_is_403_and_unknown_is_404(client, investor, s
     assert client.get(f"/api/v1/wallet/payments/{paid['payment_id']}", headers=sme).status_code == 200
     assert client.get(f"/api/v1/wallet/payments/{paid['payment_id']}", headers=investor).status_code == 403
     assert client.get("/api/v1/wallet/payments/9999", headers=investor).status_code == 404
+
+
+def test_the_openapi_document_lists_the_wallet_and_webhook_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/wallet", "/api/v1/wallet/deposits", "/api/v1/wallet/withdrawals",
+                 "/api/v1/wallet/transactions", "/api/v1/webhooks/payments"):
+        assert path in paths, path
