@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     from marketplace.database import configure_sqlite, engine_options
     from marketplace.errors import register_error_handlers
     from marketplace.i18n import install_template_helpers, select_locale
+    from marketplace.payments import init_payments
     from marketplace.security import install_security_headers
     from marketplace.services.passwords import make_hasher
 
@@ -85,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     install_template_helpers(app)
     install_application_helpers(app)
     install_security_headers(app)
+    init_payments(app)
     register_error_handlers(app)
 
 
@@ -113,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.public import bp as public_bp
     from marketplace.regulator import bp as regulator_bp
     from marketplace.sme import bp as sme_bp
+    from marketplace.wallet import bp as wallet_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -121,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(fund_bp, url_prefix="/fund")
     app.register_blueprint(regulator_bp, url_prefix="/regulator")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(wallet_bp, url_prefix="/wallet")
     init_api(app)
 
 

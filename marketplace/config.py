@@ -70,6 +70,27 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         # Fund money (fen) from which an approval needs a second fund manager (four eyes).
         "FOUR_EYES_THRESHOLD_FEN": int(environ.get("FOUR_EYES_THRESHOLD_FEN", "30000000")),
+        **payment_settings(environ),
+    }
+
+
+def payment_settings(environ=os.environ) -> dict:
+    """Payment gateway selection and limits (docs/payments.md, "Configuration")."""
+    from marketplace.money import MoneyError, parse_yuan
+
+    limit = environ.get("MAX_TRANSACTION_YUAN", "1000000.00")
+    try:
+        limit_fen = parse_yuan(limit, allow_zero=False)
+    except MoneyError as error:
+        raise ConfigError(f"MAX_TRANSACTION_YUAN={limit!r}: {error}") from None
+    return {
+        "PAYMENT_GATEWAY": environ.get("PAYMENT_GATEWAY", "sandbox"),
+        "STRIPE_API_KEY": environ.get("STRIPE_API_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_MAX_NETWORK_RETRIES": int(environ.get("STRIPE_MAX_NETWORK_RETRIES", "2")),
+        # Empty: derived from SECRET_KEY when the app starts (marketplace.payments.init_payments).
+        "SANDBOX_WEBHOOK_SECRET": environ.get("SANDBOX_WEBHOOK_SECRET", ""),
+        "MAX_TRANSACTION_FEN": limit_fen,
     }
 
 

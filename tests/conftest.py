@@ -197,3 +197,14 @@ def regulator_client(app, users):
 @pytest.fixture
 def admin_client(app, users):
     return _role_client(app, users, "admin")
+
+
+@pytest.fixture
+def ledger_consistent(app):
+    """After the test, the ledger check must find nothing wrong (used by every ledger test)."""
+    yield
+    from marketplace.services.ledger_check import check
+
+    db.session.rollback()
+    report = check(db.session)
+    assert report.ok, report.problems

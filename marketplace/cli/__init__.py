@@ -5,7 +5,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    from marketplace.cli import audit, demo, scoring, users
+    from marketplace.cli import audit, demo, ledger, payments, scoring, users
 
-    for group in (users.group, audit.group, demo.group, scoring.group):
+    for group in (users.group, audit.group, demo.group, scoring.group, ledger.group, payments.group):
         app.cli.add_command(group)

@@ -4,6 +4,14 @@ from marketplace.models.applications import ApplicationDocument, LoanApplication
 from marketplace.models.assessments import CreditAssessment
 from marketplace.models.audit import AuditEvent
 from marketplace.models.enterprises import Enterprise, FinancialStatement
+from marketplace.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction
+from marketplace.models.payments import (
+    IdempotentRequest,
+    Payment,
+    PaymentStatusChange,
+    SandboxObject,
+    WebhookEvent,
+)
 from marketplace.models.users import LOCALES, ROLES, SELF_REGISTERED_ROLES, ApiToken, User
 
 __all__ = [
@@ -16,6 +24,14 @@ __all__ = [
     "CreditAssessment",
     "Enterprise",
     "FinancialStatement",
+    "IdempotentRequest",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerTransaction",
     "LoanApplication",
+    "Payment",
+    "PaymentStatusChange",
+    "SandboxObject",
     "User",
+    "WebhookEvent",
 ]

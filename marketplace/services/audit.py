@@ -60,10 +60,10 @@ def event_hash(
     return hashlib.sha256((body + prev_hash).encode("utf-8")).hexdigest()
 
 
-def _lock_chain(session: so.Session) -> None:
+def lock_chain(session: so.Session) -> None:
     """Serialise appends so that two transactions never extend the chain from the same link."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        session.connection().execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     # SQLite: every transaction begins IMMEDIATE (see marketplace.database), one writer at a time.
 
 
@@ -80,8 +80,8 @@ def record(
 
     `actor` is a User, or None for the system / an anonymous visitor (named in the payload).
     """
-    _lock_chain(session)
-    last = session.execute(
+    lock_chain(session)
+    last = session.connection().execute(
         sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
@@ -96,8 +96,11 @@ def record(
         "payload": payload or {},
     }
     event = AuditEvent(**fields, prev_hash=prev_hash, hash=event_hash(**fields, prev_hash=prev_hash))
-    session.add(event)
-    session.flush()
+    # A plain INSERT rather than the ORM unit of work: ledger postings append events at a high
+    # rate while holding the chain lock, so the time spent inside it is kept short.
+    session.connection().execute(sa.insert(AuditEvent.__table__).values(
+        **fields, prev_hash=prev_hash, hash=event.hash
+    ))
     return event
 
 
@@ -122,14 +125,12 @@ class ChainReport:
 def verify_chain(session: so.Session, batch_size: int = 1000) -> ChainReport:
     """Recompute every hash in order; report the first event whose link or hash is wrong."""
     query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
-    result = session.scalars(query)
-    try:  # a server-side cursor on PostgreSQL: close it even when stopping early
-        return _walk_chain(result)
-    finally:
-        result.close()
+    # Closed on every exit: an early return must not leave PostgreSQL's server-side cursor open.
+    with session.scalars(query) as events:
+        return _first_break(events)
 
 
-def _walk_chain(events) -> ChainReport:
+def _first_break(events) -> ChainReport:
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     for event in events:
         count += 1

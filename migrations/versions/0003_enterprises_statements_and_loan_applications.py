@@ -1,7 +1,7 @@
 """enterprises statements and loan applications
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

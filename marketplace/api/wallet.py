@@ -1,0 +1,163 @@
+"""The wallet of SMEs and investors: balance, deposits, withdrawals, statement, payments."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import current_app
+from flask_smorest import Blueprint
+
+from marketplace.api.idempotency import client_key, idempotent
+from marketplace.api.schemas import StrictSchema
+from marketplace.api.security import api_user, guard_api_blueprint
+from marketplace.extensions import db
+from marketplace.models import Payment
+from marketplace.money import format_yuan
+from marketplace.payments import flows, gateway
+from marketplace.services import ledger, payments, wallet_statements
+from marketplace.services.errors import N_, NotAllowed, NotFound
+
+URL_PREFIX = "/wallet"
+blp = Blueprint("api_wallet", __name__, description="Wallet: balance, deposits, withdrawals, statement")
+guard_api_blueprint(blp, "sme", "investor")
+AMOUNT_DOC = {"description": 'Yuan as a decimal string with at most 2 decimals, e.g. "12500.00"',
+              "example": "12500.00"}
+
+
+class WithdrawalRequestSchema(StrictSchema):
+    amount = ma.fields.Raw(required=True, metadata=AMOUNT_DOC)
+
+
+class DepositRequestSchema(WithdrawalRequestSchema):
+    payment_method = ma.fields.Str(
+        validate=ma.validate.Regexp(r"^pm_[A-Za-z0-9_]{1,100}$"),
+        metadata={"description": "Stripe only: a PaymentMethod id to confirm the deposit with at once"},
+    )
+
+
+class PaymentCreatedSchema(ma.Schema):
+    payment_id = ma.fields.Int()
+    status = ma.fields.Str()
+    amount = ma.fields.Str()
+    client_secret = ma.fields.Str(metadata={"description": "Stripe only: to confirm in the browser"})
+
+
+class WalletSchema(ma.Schema):
+    available = ma.fields.Str()
+    held = ma.fields.Str()
+    currency = ma.fields.Str()
+
+
+class WalletStatementQuerySchema(StrictSchema):
+    from_ = ma.fields.Str(data_key="from", metadata={"description": "first day, YYYY-MM-DD"})
+    to = ma.fields.Str(metadata={"description": "last day, YYYY-MM-DD"})
+    page = ma.fields.Int(load_default=1, validate=ma.validate.Range(min=1, max=100_000))
+    per_page = ma.fields.Int(
+        load_default=50, validate=ma.validate.Range(min=1, max=wallet_statements.MAX_PAGE_SIZE)
+    )
+
+
+class WalletStatementItemSchema(ma.Schema):
+    id = ma.fields.Int()
+    created_at = ma.fields.AwareDateTime()
+    kind = ma.fields.Str()
+    amount = ma.fields.Str()
+    balance_after = ma.fields.Str()
+
+
+class WalletStatementSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(WalletStatementItemSchema))
+    page = ma.fields.Int()
+    per_page = ma.fields.Int()
+    has_more = ma.fields.Bool()
+
+
+class PaymentSchema(ma.Schema):
+    id = ma.fields.Int()
+    kind = ma.fields.Str()
+    amount = ma.fields.Function(lambda payment: format_yuan(payment.amount))
+    status = ma.fields.Str()
+    provider = ma.fields.Str()
+    provider_id = ma.fields.Str(allow_none=True)
+    failure_message = ma.fields.Str(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+
+
+class PaymentListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(PaymentSchema))
+
+
+def _created(outcome: flows.Outcome) -> tuple[dict, int]:
+    body = {"payment_id": outcome.payment.id, "status": outcome.payment.status,
+            "amount": format_yuan(outcome.payment.amount)}
+    if outcome.client_secret:
+        body["client_secret"] = outcome.client_secret
+    return body, 201
+
+
+@blp.post("/deposits")
+@blp.arguments(DepositRequestSchema)
+@blp.response(201, PaymentCreatedSchema)
+def create_deposit(data):
+    """Deposit money; with the sandbox it settles at once (status `succeeded`)."""
+    user, limit = api_user(), current_app.config["MAX_TRANSACTION_FEN"]
+    amount = payments.parse_amount(data["amount"], limit=limit)
+    return idempotent(user, data, lambda: _created(flows.deposit(
+        db.session, gateway(), user, amount, limit=limit, idempotency_key=client_key(),
+        payment_method=data.get("payment_method"))))
+
+
+@blp.post("/withdrawals")
+@blp.arguments(WithdrawalRequestSchema)
+@blp.response(201, PaymentCreatedSchema)
+def create_withdrawal(data):
+    """Withdraw available money: it is held until the payout settles, returned if it fails."""
+    user, limit = api_user(), current_app.config["MAX_TRANSACTION_FEN"]
+    amount = payments.parse_amount(data["amount"], limit=limit)
+    return idempotent(user, data, lambda: _created(flows.withdraw(
+        db.session, gateway(), user, amount, limit=limit, idempotency_key=client_key())))
+
+
+@blp.get("")
+@blp.response(200, WalletSchema)
+def wallet():
+    """Available and held balance in yuan."""
+    found = ledger.balances(db.session, api_user())
+    return {"available": format_yuan(found["wallet"]), "held": format_yuan(found["held"]), "currency": "CNY"}
+
+
+@blp.get("/transactions")
+@blp.arguments(WalletStatementQuerySchema, location="query")
+@blp.response(200, WalletStatementSchema)
+def transactions(query):
+    """Movements of the available balance, newest first, with the balance after each."""
+    since, until = wallet_statements.day_bounds(
+        wallet_statements.parse_day(query.get("from_"), "from"),
+        wallet_statements.parse_day(query.get("to"), "to"),
+        current_app.config["BABEL_DEFAULT_TIMEZONE"],
+    )
+    page, per_page = query["page"], query["per_page"]
+    lines = wallet_statements.statement(db.session, api_user(), since=since, until=until,
+                                 limit=per_page + 1, offset=(page - 1) * per_page)
+    items = [{"id": line.transaction_id, "created_at": line.created_at, "kind": line.kind,
+              "amount": format_yuan(line.amount), "balance_after": format_yuan(line.balance_after)}
+             for line in lines[:per_page]]
+    return {"items": items, "page": page, "per_page": per_page, "has_more": len(lines) > per_page}
+
+
+@blp.get("/payments")
+@blp.response(200, PaymentListSchema)
+def payment_list():
+    """Your latest deposits and withdrawals with their status."""
+    return {"items": payments.user_payments(db.session, api_user(), limit=50)}
+
+
+@blp.get("/payments/<int:payment_id>")
+@blp.response(200, PaymentSchema)
+def payment_detail(payment_id: int):
+    """One of your payments (404 unknown, 403 someone else's)."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound(N_("No such payment."))
+    if payment.user_id != api_user().id:
+        raise NotAllowed(N_("This payment is not yours."))
+    return payment

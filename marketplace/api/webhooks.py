@@ -1,0 +1,33 @@
+"""POST /webhooks/payments: signed events from the payment provider (public, no bearer token)."""
+
+from __future__ import annotations
+
+import logging
+
+import marshmallow as ma
+from flask import request
+from flask_smorest import Blueprint
+
+from marketplace.extensions import db
+from marketplace.payments import flows, gateway
+
+URL_PREFIX = "/webhooks"
+blp = Blueprint("api_webhooks", __name__, description="Payment provider events")
+log = logging.getLogger(__name__)
+
+
+class WebhookAckSchema(ma.Schema):
+    received = ma.fields.Bool()
+    outcome = ma.fields.Str(
+        metadata={"description": "applied, stale, duplicate, ignored, unknown_payment or mismatch"})
+
+
+@blp.post("/payments")
+@blp.response(200, WebhookAckSchema)
+@blp.alt_response(400, description="Missing, wrong or stale Stripe-Signature; nothing changed")
+def payment_event():
+    """Verify the Stripe-Signature header, store the event once and apply it."""
+    outcome = flows.receive_webhook(db.session, gateway(), request.get_data(cache=False),
+                                    request.headers.get("Stripe-Signature"))
+    log.info("payment webhook processed: %s", outcome)
+    return {"received": True, "outcome": outcome}

@@ -1,0 +1,54 @@
+"""Payment providers behind one PaymentGateway protocol: the sandbox (default) and Stripe.
+
+`init_payments(app)` builds the gateway named by PAYMENT_GATEWAY once per app;
+`gateway()` returns it. Business rules about payments live in marketplace.services.payments;
+the flows that call a provider between two commits live in marketplace.payments.flows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Flask, current_app
+
+from marketplace.config import ConfigError
+from marketplace.payments.base import PaymentGateway
+
+GATEWAYS = ("sandbox", "stripe")
+
+
+def build_gateway(config) -> PaymentGateway:
+    """The gateway the configuration selects (raises ValueError when it is incomplete)."""
+    name = config.get("PAYMENT_GATEWAY", "sandbox")
+    if name == "sandbox":
+        from marketplace.payments.sandbox import SandboxGateway
+
+        return SandboxGateway(config["SANDBOX_WEBHOOK_SECRET"],
+                              auto_settle=config.get("SANDBOX_AUTO_SETTLE", True))
+    if name == "stripe":
+        from marketplace.payments.stripe_gateway import StripeGateway
+
+        missing = [key for key in ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET") if not config.get(key)]
+        if missing:
+            raise ValueError(f"PAYMENT_GATEWAY=stripe needs {' and '.join(missing)}")
+        return StripeGateway(config["STRIPE_API_KEY"], config["STRIPE_WEBHOOK_SECRET"],
+                             max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2),
+                             api_base=config.get("STRIPE_API_BASE") or None)
+    raise ValueError(f"PAYMENT_GATEWAY must be one of {', '.join(GATEWAYS)}, not {name!r}")
+
+
+def init_payments(app: Flask) -> None:
+    """Build the configured gateway and keep it on the app."""
+    if not app.config.get("SANDBOX_WEBHOOK_SECRET"):
+        derived = hmac.new(app.config["SECRET_KEY"].encode(), b"sandbox-webhook-secret", hashlib.sha256)
+        app.config["SANDBOX_WEBHOOK_SECRET"] = "whsec_sandbox_" + derived.hexdigest()
+    try:
+        app.extensions["payment_gateway"] = build_gateway(app.config)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
+def gateway() -> PaymentGateway:
+    """The current app's payment gateway."""
+    return current_app.extensions["payment_gateway"]

@@ -1,0 +1,127 @@
+"""Deposits and withdrawals end to end: each calls the provider between two commits.
+
+The payment row (and for a withdrawal, the hold on its money) is committed before the
+provider is asked, so a crash or a provider error never leaves money moved without a record;
+the provider's answer is committed next; events the sandbox delivers at once then go through
+the same webhook path as real ones (`receive_webhook`). These functions therefore commit,
+unlike services, and are what views, API handlers and commands call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from marketplace.models import Payment, User
+from marketplace.payments.base import (
+    GatewayResult,
+    PaymentDeclined,
+    PaymentGateway,
+    PaymentRequest,
+    ProviderRejected,
+)
+from marketplace.services import payments
+from marketplace.services.ledger import atomic
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A payment after the request, and the client secret a browser needs to confirm a card."""
+
+    payment: Payment
+    created: bool
+    client_secret: str | None = None
+
+
+def deposit(session: so.Session, gateway: PaymentGateway, user: User, amount: int, *, limit: int,
+            idempotency_key: str | None = None, payment_method: str | None = None) -> Outcome:
+    """Ask the provider for money into the user's wallet (credited when the provider confirms)."""
+    return _run(session, gateway, user, "deposit", amount, limit, idempotency_key, payment_method)
+
+
+def withdraw(session: so.Session, gateway: PaymentGateway, user: User, amount: int, *, limit: int,
+             idempotency_key: str | None = None) -> Outcome:
+    """Hold `amount` of the user's available money and ask the provider to pay it out."""
+    return _run(session, gateway, user, "payout", amount, limit, idempotency_key, None)
+
+
+def _run(session, gateway, user, kind, amount, limit, client_key, payment_method) -> Outcome:
+    key = payments.payment_key(user, client_key)
+    payment, created = atomic(session, lambda: payments.create_payment(
+        session, user, kind, amount, idempotency_key=key, provider=gateway.name, limit=limit))
+    if payment.provider_id or payment.is_final:
+        return Outcome(payment, created)  # a replay: the provider has answered already
+    request = PaymentRequest(
+        payment_id=payment.id, kind=kind, amount=amount, currency=payment.currency,
+        idempotency_key=provider_key(payment), payment_method=payment_method,
+        description=f"Sanhaojie {'deposit' if kind == 'deposit' else 'withdrawal'} #{payment.id}",
+    )
+    payment_id = payment.id
+    try:
+        result = atomic(session, lambda: _submit(session, gateway, request))
+    except (PaymentDeclined, ProviderRejected) as error:
+        # Refused outright: nothing was charged, a payout's money comes back at once.
+        _settle(session, payment_id, "failed", source="provider refused", note=error.render()[0])
+        raise
+    # On ProviderUnavailable it is unknown whether the provider acted: the payment stays open (a
+    # payout stays held) until a retry with the same key, an event or `flask payments sync`.
+    for payload, header in result.deliveries if result else ():
+        receive_webhook(session, gateway, payload, header)
+    return Outcome(session.get(Payment, payment_id, populate_existing=True), created,
+                   result.client_secret if result else None)
+
+
+def provider_key(payment: Payment) -> str:
+    """The Idempotency-Key sent to the provider: stable for the payment across retries."""
+    digest = hashlib.sha256(payment.idempotency_key.encode()).hexdigest()[:32]
+    return f"sanhaojie-{payment.kind}-{payment.id}-{digest}"
+
+
+def _submit(session: so.Session, gateway: PaymentGateway, request: PaymentRequest) -> GatewayResult | None:
+    # Locked first: of two identical requests racing (a double click), one asks the provider.
+    payment = payments.lock_payment(session, request.payment_id)
+    if payment.provider_id or payment.is_final:
+        return None
+    create = gateway.create_deposit if request.kind == "deposit" else gateway.create_payout
+    result = create(session, request)
+    payments.apply_status(session, payment, result.status, source="provider response",
+                          provider_id=result.provider_id, note=result.failure_message)
+    return result
+
+
+def _settle(session, payment_id: int, status: str, *, source: str, note: str | None = None) -> None:
+    def work():
+        payment = payments.lock_payment(session, payment_id)
+        payments.apply_status(session, payment, status, source=source, note=note)
+
+    atomic(session, work)
+
+
+def receive_webhook(session: so.Session, gateway: PaymentGateway, payload: bytes,
+                    signature_header: str | None) -> str:
+    """Verify, store once and apply one provider event (the webhook endpoint's whole job)."""
+    event = gateway.parse_event(payload, signature_header)
+    return atomic(session, lambda: payments.handle_event(session, gateway.name, event))
+
+
+def sync_open_payments(session: so.Session, gateway: PaymentGateway) -> list[tuple[int, str]]:
+    """Ask the provider for the state of every open payment it knows of and apply it.
+
+    For events that never arrived: returns (payment id, provider status) for each one asked.
+    """
+    open_payments = session.execute(
+        sa.select(Payment.id, Payment.kind, Payment.provider_id)
+        .where(Payment.status.in_(("created", "processing")), Payment.provider == gateway.name,
+               Payment.provider_id.is_not(None))
+        .order_by(Payment.id)
+    ).all()
+    session.rollback()
+    synced = []
+    for payment_id, kind, provider_id in open_payments:
+        state = gateway.fetch(session, kind, provider_id)
+        _settle(session, payment_id, state.status, source="provider sync", note=state.failure_message)
+        synced.append((payment_id, state.status))
+    return synced

@@ -1,0 +1,316 @@
+"""The double-entry ledger: the only way money moves (DESIGN.md "Money").
+
+`post` writes one balanced transaction: it takes the audit chain's lock, then locks the touched
+accounts (PostgreSQL `SELECT ... FOR UPDATE` in ascending id order, so two postings never wait
+on each other in a cycle; SQLite runs one writer at a time because every transaction begins
+IMMEDIATE), refuses to
+overdraw a wallet-type account, writes the entries, the cached balances and the audit event in
+the caller's database transaction, and is idempotent on its key. `atomic` runs a unit of work
+and commits it, retrying a bounded number of times on serialization failures and deadlocks.
+Amounts are integer fen; a positive entry adds money to an account, a negative one takes it away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from marketplace.models.base import utcnow
+from marketplace.models.ledger import (
+    CURRENCY,
+    NON_NEGATIVE_KINDS,
+    PLATFORM_OWNER_ID,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+)
+from marketplace.money import format_yuan
+from marketplace.services import audit
+from marketplace.services.errors import N_, Conflict, InvalidState, ValidationFailed
+
+T = TypeVar("T")
+Owner = tuple[str, int]
+# Which kinds of account each type of owner may hold (DESIGN.md "Money").
+OWNER_KINDS = {
+    "user": ("wallet", "held"),
+    "listing": ("escrow",),
+    "loan": ("receivable",),
+    "loan_part": ("receivable",),
+    "fund": ("pool", "committed"),
+    "platform": ("revenue", "gateway_clearing"),
+}
+# PostgreSQL: serialization_failure and deadlock_detected; the whole unit of work is retried.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+# Core tables for the hot path: plain INSERT/UPDATE statements, no ORM unit of work.
+_ACCOUNTS = LedgerAccount.__table__
+_TRANSACTIONS = LedgerTransaction.__table__
+_ENTRIES = LedgerEntry.__table__
+_KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")
+
+
+class InsufficientFunds(InvalidState):
+    """A wallet-type account would go below zero."""
+
+    code = "insufficient_funds"
+
+
+class InvalidPosting(ValidationFailed):
+    """The legs of a transaction break a ledger rule (unbalanced, zero, unknown account...)."""
+
+    code = "invalid_posting"
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A posted (or replayed) transaction: its id and whether this call wrote it."""
+
+    id: int
+    kind: str
+    idempotency_key: str
+    replayed: bool
+
+
+def owner_of(owner) -> Owner:
+    """("user", id) for a User; an (owner_type, owner_id) pair is returned unchanged."""
+    if isinstance(owner, tuple):
+        return owner
+    return ("user", owner.id)
+
+
+def platform_account(session: so.Session, kind: str) -> int:
+    """Id of the platform's account of this kind (`revenue`, `gateway_clearing`)."""
+    return account_id(session, ("platform", PLATFORM_OWNER_ID), kind)
+
+
+def account_id(session: so.Session, owner, kind: str) -> int:
+    """Id of the owner's account of `kind`, created on first use (safe against racing creators)."""
+    owner_type, owner_id = owner_of(owner)
+    if kind not in OWNER_KINDS.get(owner_type, ()):
+        raise InvalidPosting(N_("An owner of this type cannot hold this kind of account."))
+    query = sa.select(LedgerAccount.id).where(
+        LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id,
+        LedgerAccount.kind == kind,
+    )
+    found = session.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():  # a racing creator's row makes only this savepoint fail
+            session.execute(sa.insert(LedgerAccount).values(
+                owner_type=owner_type, owner_id=owner_id, kind=kind, currency=CURRENCY,
+                balance=0, version=0, created_at=utcnow(),
+            ))
+    except sa.exc.IntegrityError:
+        pass
+    return session.scalar(query)
+
+
+def _validated_legs(kind: str, legs: Iterable[tuple[int, int]], key: str) -> list[tuple[int, int]]:
+    if not isinstance(kind, str) or not _KIND_PATTERN.match(kind):
+        raise InvalidPosting(N_("A transaction needs a kind of lower-case letters and underscores."))
+    if not isinstance(key, str) or not 1 <= len(key) <= 200:
+        raise InvalidPosting(N_("A transaction needs an idempotency key of 1 to 200 characters."))
+    legs = sorted((int(account), amount) for account, amount in legs)
+    if len(legs) < 2:
+        raise InvalidPosting(N_("A transaction needs at least two entries."))
+    if len({account for account, _ in legs}) != len(legs):
+        raise InvalidPosting(N_("A transaction touches each account at most once."))
+    for _, amount in legs:
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
+            raise InvalidPosting(N_("Every entry needs a non-zero whole number of fen."))
+    if sum(amount for _, amount in legs) != 0:
+        raise InvalidPosting(N_("The entries of a transaction must sum to zero."))
+    return legs
+
+
+def _fingerprint(kind: str, legs: list[tuple[int, int]], reference) -> str:
+    body = json.dumps({"kind": kind, "legs": legs, "reference": list(reference or ())},
+                      separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _lock_accounts(connection: sa.Connection, ids: list[int]) -> dict[int, tuple[str, int, str]]:
+    """Current kind, balance and currency of each account, locked until the transaction ends."""
+    query = (
+        sa.select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.balance, LedgerAccount.currency)
+        .where(LedgerAccount.id.in_(ids))
+        .order_by(LedgerAccount.id)  # one global lock order: no deadlock between two postings
+        .with_for_update()  # SQLite ignores it; its BEGIN IMMEDIATE already holds the write lock
+    )
+    return {row.id: (row.kind, row.balance, row.currency) for row in connection.execute(query)}
+
+
+def post(
+    session: so.Session,
+    *,
+    kind: str,
+    legs: Sequence[tuple[int, int]],
+    idempotency_key: str,
+    reference: tuple[str, object] | None = None,
+    memo: str | None = None,
+    actor=None,
+) -> Posted:
+    """Post one balanced transaction in the caller's database transaction (not committed here).
+
+    Replaying a key with the same legs returns the first transaction and writes nothing; the
+    same key with other legs raises Conflict. Raises InsufficientFunds before writing anything
+    if a wallet-type account would go below zero.
+    """
+    legs = _validated_legs(kind, legs, idempotency_key)
+    reference = (reference[0], str(reference[1])) if reference else None
+    fingerprint = _fingerprint(kind, legs, reference)
+    # Lock order everywhere: the audit chain's lock, then the accounts in ascending id. Every
+    # posting appends to the single audit chain, so postings are serialised by that lock in any
+    # case; taking it first means that a transaction posting several times (an auction
+    # clearing) never holds an account lock while it waits for the chain lock.
+    audit.lock_chain(session)
+    # The hot path talks to the connection directly: plain statements, no ORM unit of work.
+    connection = session.connection()
+    accounts = _lock_accounts(connection, [account for account, _ in legs])
+    # Looked up after locking: a concurrent posting of the same key has committed by now.
+    existing = connection.execute(
+        sa.select(LedgerTransaction.id, LedgerTransaction.fingerprint)
+        .where(LedgerTransaction.idempotency_key == idempotency_key)
+    ).first()
+    if existing is not None:
+        return _replay(existing, fingerprint, kind, idempotency_key)
+    if len(accounts) != len(legs):
+        raise InvalidPosting(N_("A transaction names an account that does not exist."))
+    if any(currency != CURRENCY for _, _, currency in accounts.values()):
+        raise InvalidPosting(N_("Every account of a transaction must be in CNY."))
+    balances = {}
+    for account, amount in legs:
+        account_kind, balance, _ = accounts[account]
+        balances[account] = balance + amount
+        if balances[account] < 0 and account_kind in NON_NEGATIVE_KINDS:
+            raise InsufficientFunds(
+                N_("Insufficient funds: %(available)s available, %(requested)s requested."),
+                fields={"amount": [N_("Insufficient funds.")]},
+                available=format_yuan(balance), requested=format_yuan(-amount),
+            )
+    try:
+        transaction_id = connection.execute(
+            sa.insert(_TRANSACTIONS).values(
+                kind=kind, idempotency_key=idempotency_key, fingerprint=fingerprint,
+                reference_type=reference[0] if reference else None,
+                reference_id=reference[1] if reference else None, memo=memo, created_at=utcnow(),
+            ).returning(_TRANSACTIONS.c.id)
+        ).scalar_one()
+    except sa.exc.IntegrityError:
+        # Only the idempotency key is unique; a racing posting of other legs took it first.
+        raise _key_conflict(idempotency_key) from None
+    # One statement each for all the entries and all the balances: fewer round trips.
+    connection.execute(sa.insert(_ENTRIES).values([
+        {"transaction_id": transaction_id, "account_id": account, "amount": amount,
+         "balance_after": balances[account]}
+        for account, amount in legs
+    ]))
+    connection.execute(
+        sa.update(_ACCOUNTS).where(_ACCOUNTS.c.id.in_(list(balances)))
+        .values(balance=sa.case(balances, value=_ACCOUNTS.c.id), version=_ACCOUNTS.c.version + 1)
+    )
+    audit.record(
+        session, actor=actor, action="ledger.posted", object_type="ledger_transaction",
+        object_id=transaction_id,
+        payload={"kind": kind, "idempotency_key": idempotency_key, "legs": [list(leg) for leg in legs],
+                 "reference": list(reference) if reference else None},
+    )
+    return Posted(transaction_id, kind, idempotency_key, replayed=False)
+
+
+def _key_conflict(key: str) -> Conflict:
+    return Conflict(N_("The idempotency key %(key)s was already used for a different transaction."),
+                    key=key)
+
+
+def _replay(existing, fingerprint: str, kind: str, key: str) -> Posted:
+    if existing.fingerprint != fingerprint:
+        raise _key_conflict(key)
+    return Posted(existing.id, kind, key, replayed=True)
+
+
+def transfer(session: so.Session, *, source: int, destination: int, amount: int, kind: str,
+             idempotency_key: str, reference=None, actor=None, memo=None) -> Posted:
+    """Move `amount` fen (> 0) from one account to another."""
+    _require_positive(amount)
+    return post(session, kind=kind, legs=[(source, -amount), (destination, amount)],
+                idempotency_key=idempotency_key, reference=reference, actor=actor, memo=memo)
+
+
+def hold(session: so.Session, owner, amount: int, *, idempotency_key: str, reference=None,
+         actor=None, kind: str = "hold") -> Posted:
+    """Reserve money: the owner's `wallet` → `held` (a bid, a pending withdrawal)."""
+    return transfer(session, source=account_id(session, owner, "wallet"),
+                    destination=account_id(session, owner, "held"), amount=amount, kind=kind,
+                    idempotency_key=idempotency_key, reference=reference, actor=actor)
+
+
+def release(session: so.Session, owner, amount: int, *, idempotency_key: str, reference=None,
+            actor=None, kind: str = "release") -> Posted:
+    """Give reserved money back: the owner's `held` → `wallet`."""
+    return transfer(session, source=account_id(session, owner, "held"),
+                    destination=account_id(session, owner, "wallet"), amount=amount, kind=kind,
+                    idempotency_key=idempotency_key, reference=reference, actor=actor)
+
+
+def capture(session: so.Session, owner, amount: int, *, destination: int, idempotency_key: str,
+            reference=None, actor=None, kind: str = "capture") -> Posted:
+    """Spend reserved money: the owner's `held` → `destination` (a listing's escrow, a payout)."""
+    return transfer(session, source=account_id(session, owner, "held"), destination=destination,
+                    amount=amount, kind=kind, idempotency_key=idempotency_key, reference=reference,
+                    actor=actor)
+
+
+def _require_positive(amount: int) -> None:
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidPosting(N_("The amount must be a positive whole number of fen."))
+
+
+def balances(session: so.Session, owner) -> dict[str, int]:
+    """Balance of each of the owner's accounts by kind (accounts not yet opened read 0)."""
+    owner_type, owner_id = owner_of(owner)
+    rows = session.execute(
+        sa.select(LedgerAccount.kind, LedgerAccount.balance)
+        .where(LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id)
+    )
+    found = {kind: balance for kind, balance in rows}
+    return {kind: found.get(kind, 0) for kind in OWNER_KINDS[owner_type]}
+
+
+def is_retryable(error: BaseException) -> bool:
+    """True for a serialization failure or deadlock (PostgreSQL) or a busy database (SQLite)."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(original)
+
+
+def atomic(session: so.Session, work: Callable[[], T], *, attempts: int = 5) -> T:
+    """Run `work()` and commit; on a serialization failure or deadlock roll back and run it again.
+
+    The whole unit of work is retried (at most `attempts` times, with jittered back-off): after a
+    deadlock PostgreSQL has aborted the transaction, so nothing in it can be kept.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except sa.exc.DBAPIError as error:
+            session.rollback()
+            if attempt == attempts or not is_retryable(error):
+                raise
+            time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not secrecy
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,196 @@
+"""Payments: validating amounts, creating deposits and withdrawals, and the status machine.
+
+A payment's status only moves forward (created → processing → succeeded | failed | canceled);
+an event that arrives late (a `processing` after `succeeded`) is recorded in the history and
+changes nothing. Money moves at exactly two moments, each through the ledger with a key derived
+from the payment, so a redelivered event cannot move it twice:
+- a deposit succeeds: `gateway_clearing` → the user's `wallet`;
+- a payout is requested: `wallet` → `held`; it succeeds: `held` → `gateway_clearing`;
+  it fails or is canceled: `held` → `wallet` (the money comes back).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from marketplace.models import Payment, PaymentStatusChange, User, WebhookEvent
+from marketplace.money import MoneyError, format_yuan, parse_yuan
+from marketplace.payments.base import GatewayEvent
+from marketplace.services import audit, ledger
+from marketplace.services.errors import N_, Conflict, NotAllowed, ValidationFailed
+
+WALLET_ROLES = ("sme", "investor")
+FINAL_STATUSES = ("succeeded", "failed", "canceled")
+_RANK = {"created": 0, "processing": 1, "succeeded": 2, "failed": 2, "canceled": 2}
+# marketplace.money's reasons, as translatable sentences for the people who typed the amount.
+_AMOUNT_MESSAGES = {
+    "amount is required": N_("Enter an amount."),
+    "amount may have at most 2 decimal places": N_("The amount may have at most 2 decimal places."),
+    "amount must not be negative": N_("The amount must be greater than zero."),
+    "amount must be greater than zero": N_("The amount must be greater than zero."),
+    "amount is too large": N_("The amount is too large."),
+}
+_AMOUNT_FORMAT = N_('Enter the amount in yuan, such as "12500.00".')
+
+
+def parse_amount(raw: object, *, limit: int, field: str = "amount") -> int:
+    """Fen from a yuan string: positive, at most 2 decimals, not above the per-transaction limit."""
+    try:
+        fen = parse_yuan(raw, allow_zero=False)
+    except MoneyError as error:
+        message = _AMOUNT_MESSAGES.get(str(error), _AMOUNT_FORMAT)
+        raise ValidationFailed(message, fields={field: [message]}) from None
+    if fen > limit:
+        raise ValidationFailed(N_("The amount may not exceed %(limit)s yuan per transaction."),
+                               fields={field: [N_("The amount is above the per-transaction limit.")]},
+                               limit=format_yuan(limit))
+    return fen
+
+
+def _require_wallet_owner(user: User) -> None:
+    if user.role not in WALLET_ROLES:
+        raise NotAllowed(N_("Only SMEs and investors have a wallet."))
+
+
+def payment_key(user: User, client_key: str | None) -> str:
+    """Our unique key for a payment: the client's key scoped to the user, or a fresh one."""
+    return f"user:{user.id}:{client_key}" if client_key else f"auto:{uuid.uuid4().hex}"
+
+
+def create_payment(session: so.Session, user: User, kind: str, amount: int, *, idempotency_key: str,
+                   provider: str, limit: int) -> tuple[Payment, bool]:
+    """A new deposit or payout (a payout holds its money at once); returns (payment, created).
+
+    The same key with the same kind and amount returns the existing payment; with anything else
+    it raises Conflict. A payout of more than the available balance raises InsufficientFunds.
+    """
+    _require_wallet_owner(user)
+    if not 0 < amount <= limit:
+        message = N_("The amount is out of range.")
+        raise ValidationFailed(message, fields={"amount": [message]})
+    existing = _by_key(session, idempotency_key)
+    if existing is None:
+        try:
+            with session.begin_nested():  # a concurrent request with the same key loses only this
+                payment = Payment(user_id=user.id, kind=kind, amount=amount, currency="CNY",
+                                  status="created", provider=provider, idempotency_key=idempotency_key)
+                session.add(payment)
+                session.flush()
+        except sa.exc.IntegrityError:
+            existing = _by_key(session, idempotency_key)
+    if existing is not None:
+        if (existing.user_id, existing.kind, existing.amount) != (user.id, kind, amount):
+            raise Conflict(N_("This request was already made with different details."))
+        return existing, False
+    if kind == "payout":
+        ledger.hold(session, user, amount, kind="withdrawal", idempotency_key=f"payment:{payment.id}:hold",
+                    reference=("payment", payment.id), actor=user)
+    _history(session, payment, "created", source="request")
+    audit.record(session, actor=user, action=f"payment.{kind}_requested", object_type="payment",
+                 object_id=payment.id, payload={"amount": format_yuan(amount), "provider": provider})
+    return payment, True
+
+
+def _by_key(session: so.Session, key: str) -> Payment | None:
+    return session.scalar(sa.select(Payment).where(Payment.idempotency_key == key)
+                          .execution_options(populate_existing=True))
+
+
+def _history(session, payment: Payment, status: str, *, source: str, applied: bool = True, note=None):
+    session.add(PaymentStatusChange(payment_id=payment.id, status=status, source=source[:100],
+                                    applied=applied, note=note[:500] if note else None))
+
+
+def lock_payment(session: so.Session, payment_id: int) -> Payment | None:
+    """The payment, re-read and locked for update (status changes are serialised per payment)."""
+    return session.scalar(sa.select(Payment).where(Payment.id == payment_id).with_for_update()
+                          .execution_options(populate_existing=True))
+
+
+def apply_status(session: so.Session, payment: Payment, status: str, *, source: str,
+                 provider_id: str | None = None, note: str | None = None) -> bool:
+    """Move a locked payment forward to `status`, moving its money; False if it was too late."""
+    if provider_id and not payment.provider_id:
+        payment.provider_id = provider_id
+    if _RANK[status] <= _RANK[payment.status]:
+        if status != payment.status:
+            _history(session, payment, status, source=source, applied=False,
+                     note=f"ignored: payment already {payment.status}")
+        return False
+    previous, payment.status = payment.status, status
+    if status in ("failed", "canceled"):
+        payment.failure_message = (note or payment.failure_message or "")[:500] or None
+    _move_money(session, payment)
+    _history(session, payment, status, source=source, note=note)
+    audit.record(session, actor=None, action="payment.status", object_type="payment", object_id=payment.id,
+                 payload={"from": previous, "to": status, "source": source})
+    return True
+
+
+def _move_money(session: so.Session, payment: Payment) -> None:
+    owner, reference = ("user", payment.user_id), ("payment", payment.id)
+    if payment.kind == "deposit" and payment.status == "succeeded":
+        ledger.transfer(session, source=ledger.platform_account(session, "gateway_clearing"),
+                        destination=ledger.account_id(session, owner, "wallet"), amount=payment.amount,
+                        kind="deposit", idempotency_key=f"payment:{payment.id}:credit", reference=reference)
+    elif payment.kind == "payout" and payment.status == "succeeded":
+        ledger.capture(session, owner, payment.amount, kind="payout_settled",
+                       destination=ledger.platform_account(session, "gateway_clearing"),
+                       idempotency_key=f"payment:{payment.id}:paid_out", reference=reference)
+    elif payment.kind == "payout" and payment.status in ("failed", "canceled"):
+        ledger.release(session, owner, payment.amount, kind="withdrawal_returned",
+                       idempotency_key=f"payment:{payment.id}:returned",
+                       reference=reference)
+
+
+def handle_event(session: so.Session, provider: str, event: GatewayEvent) -> str:
+    """Apply a verified provider event once; returns the outcome stored with the event."""
+    if session.scalar(sa.select(WebhookEvent.id).where(WebhookEvent.provider == provider,
+                                                       WebhookEvent.event_id == event.id)):
+        return "duplicate"
+    record = WebhookEvent(provider=provider, event_id=event.id, event_type=event.type,
+                          outcome="received", payload=event.payload)
+    try:
+        with session.begin_nested():  # a concurrent delivery of the same event loses only this
+            session.add(record)
+            session.flush()
+    except sa.exc.IntegrityError:
+        return "duplicate"
+    record.outcome = _apply_event(session, provider, event, record)
+    return record.outcome
+
+
+def _apply_event(session: so.Session, provider: str, event: GatewayEvent, record: WebhookEvent) -> str:
+    if event.status is None:
+        return "ignored"
+    payment = _payment_for(session, provider, event)
+    if payment is None:
+        return "unknown_payment"
+    record.payment_id = payment.id
+    if (event.kind != payment.kind or event.amount != payment.amount
+            or (event.currency or "").upper() != payment.currency
+            or (payment.provider_id and event.provider_id != payment.provider_id)):
+        _history(session, payment, event.status, source=f"event {event.id}", applied=False,
+                 note="rejected: the event does not match the payment")
+        return "mismatch"
+    applied = apply_status(session, payment, event.status, source=f"event {event.id}",
+                           provider_id=event.provider_id, note=event.failure_message)
+    return "applied" if applied else "stale"
+
+
+def _payment_for(session: so.Session, provider: str, event: GatewayEvent) -> Payment | None:
+    payment_id = event.payment_id
+    if payment_id is None and event.provider_id:
+        payment_id = session.scalar(sa.select(Payment.id).where(Payment.provider == provider,
+                                                                Payment.provider_id == event.provider_id))
+    payment = lock_payment(session, payment_id) if payment_id else None
+    return payment if payment is not None and payment.provider == provider else None
+
+
+def user_payments(session: so.Session, user: User, *, limit: int = 20) -> list[Payment]:
+    """The user's latest payments, newest first."""
+    return list(session.scalars(sa.select(Payment).where(Payment.user_id == user.id)
+                                .order_by(Payment.id.desc()).limit(limit)))

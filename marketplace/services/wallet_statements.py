@@ -1,0 +1,96 @@
+"""Account statements: the entries of one account with the running balance after each."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from marketplace.models.base import as_utc
+from marketplace.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction
+from marketplace.money import format_yuan
+from marketplace.services.errors import N_, ValidationFailed
+from marketplace.services.ledger import owner_of
+
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One movement on the account: the transaction, its signed amount and the balance after it."""
+
+    transaction_id: int
+    created_at: datetime
+    kind: str
+    amount: int
+    balance_after: int
+    reference_type: str | None
+    reference_id: str | None
+
+
+def parse_day(raw: object, field: str) -> date | None:
+    """A YYYY-MM-DD date from a query string (None when empty)."""
+    if raw in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        message = N_("Enter a date as YYYY-MM-DD.")
+        raise ValidationFailed(message, fields={field: [message]}) from None
+
+
+def day_bounds(start: date | None, end: date | None,
+               timezone: str) -> tuple[datetime | None, datetime | None]:
+    """[start 00:00, the day after end 00:00) in the platform's time zone, as UTC datetimes."""
+    if start and end and start > end:
+        message = N_("The start date must not be after the end date.")
+        raise ValidationFailed(message, fields={"from": [message]})
+    zone = ZoneInfo(timezone)
+    since = datetime.combine(start, time.min, zone).astimezone(ZoneInfo("UTC")) if start else None
+    until = (datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(ZoneInfo("UTC"))
+             if end else None)
+    return since, until
+
+
+def statement(session: so.Session, owner, *, kind: str = "wallet", since: datetime | None = None,
+              until: datetime | None = None, limit: int | None = None, offset: int = 0,
+              newest_first: bool = True) -> list[StatementLine]:
+    """The account's movements in [since, until), newest first unless asked otherwise."""
+    owner_type, owner_id = owner_of(owner)
+    order = LedgerEntry.id.desc() if newest_first else LedgerEntry.id
+    query = (
+        sa.select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
+                  LedgerEntry.amount, LedgerEntry.balance_after, LedgerTransaction.reference_type,
+                  LedgerTransaction.reference_id)
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id,
+               LedgerAccount.kind == kind)
+        .order_by(order).offset(offset)
+    )
+    if since is not None:
+        query = query.where(LedgerTransaction.created_at >= since)
+    if until is not None:
+        query = query.where(LedgerTransaction.created_at < until)
+    if limit is not None:
+        query = query.limit(min(limit, MAX_PAGE_SIZE))
+    return [StatementLine(row[0], as_utc(row[1]), *row[2:]) for row in session.execute(query)]
+
+
+def to_csv(lines: Iterable[StatementLine], headers: list[str], labels: dict[str, str], timezone: str) -> str:
+    """CSV text of a statement: time (platform zone), kind, amount, balance after, transaction."""
+    zone = ZoneInfo(timezone)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for line in lines:
+        writer.writerow([line.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                         labels.get(line.kind, line.kind), format_yuan(line.amount),
+                         format_yuan(line.balance_after), line.transaction_id])
+    return out.getvalue()
