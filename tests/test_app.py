@@ -162,6 +162,10 @@ def test_demo_seed_creates_one_user_per_role_and_is_repeatable(runner):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FinancialStatement)) == 3
     application = db.session.scalars(sa.select(LoanApplication)).one()
     assert application.status == "in_review" and application.assessment.grade in "ABCDE"
+    from marketplace.services import ledger
+
+    investor = db.session.scalar(sa.select(User).where(User.role == "investor"))
+    assert ledger.balances(db.session, investor)["wallet"] == 20_000_000  # deposited once
 
 
 def test_models_and_migrations_do_not_differ(app):

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from marketplace.credit import ModelUnavailable, application_assessor
 from marketplace.extensions import db
+from marketplace.payments import flows, gateway
 from marketplace.services import applications, enterprises, statements, users
 
 group = AppGroup("demo", help="Demonstration data.")
@@ -35,6 +36,7 @@ DEMO_STATEMENTS = (
     (10_100_000, 7_780_000, 950_000, 880_000, 660_000, 380_000, 180_000, 8_600_000, 4_500_000,
      3_800_000, 1_100_000, 1_400_000, 800_000, 4_500_000, 2_400_000, 4_100_000, 5_000_000, -900_000),
 )
+DEMO_DEPOSIT_FEN = 20_000_000  # ¥200,000 in the demo investor's wallet
 DEMO_APPLICATION = {
     "amount_fen": 50_000_000, "term_months": 12, "repayment_method": "equal_installment",
     "purpose": "购置两台五轴数控加工中心，扩大智能传感器外壳的产能，预计年新增营业收入 300 万元。",
@@ -56,6 +58,11 @@ def seed() -> None:
     sme = users.find_by_email(db.session, DEMO_ACCOUNTS[0][1])
     if enterprises.enterprise_of(db.session, sme) is None:
         _seed_sme_file(sme)
+    investor = users.find_by_email(db.session, DEMO_ACCOUNTS[1][1])
+    # A fixed idempotency key: seeding twice deposits once (through the sandbox's webhook path).
+    flows.deposit(db.session, gateway(), investor, DEMO_DEPOSIT_FEN,
+                  limit=current_app.config["MAX_TRANSACTION_FEN"], idempotency_key="demo-seed-deposit")
+    db.session.commit()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
     for role, email, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<13} {email}")
