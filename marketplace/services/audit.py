@@ -63,7 +63,14 @@ def event_hash(
 def lock_chain(session: so.Session) -> None:
     """Serialise appends so that two transactions never extend the chain from the same link."""
     if session.get_bind().dialect.name == "postgresql":
+        # Held until the database transaction ends: take it once per transaction.
+        if isinstance(session, so.scoped_session):
+            session = session()
+        transaction = session.get_transaction()
+        if transaction is not None and session.info.get("audit_chain_locked_by") is transaction:
+            return
         session.connection().execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        session.info["audit_chain_locked_by"] = session.get_transaction()
     # SQLite: every transaction begins IMMEDIATE (see marketplace.database), one writer at a time.
 
 

@@ -23,6 +23,8 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marketplace.models.base import utcnow
 from marketplace.models.ledger import (
@@ -176,14 +178,9 @@ def post(
     # The hot path talks to the connection directly: plain statements, no ORM unit of work.
     connection = session.connection()
     accounts = _lock_accounts(connection, [account for account, _ in legs])
-    # Looked up after locking: a concurrent posting of the same key has committed by now.
-    existing = connection.execute(
-        sa.select(LedgerTransaction.id, LedgerTransaction.fingerprint)
-        .where(LedgerTransaction.idempotency_key == idempotency_key)
-    ).first()
-    if existing is not None:
-        return _replay(existing, fingerprint, kind, idempotency_key)
     if len(accounts) != len(legs):
+        if (existing := _posted_with_key(connection, idempotency_key)) is not None:
+            return _replay(existing, fingerprint, kind, idempotency_key)
         raise InvalidPosting(N_("A transaction names an account that does not exist."))
     if any(currency != CURRENCY for _, _, currency in accounts.values()):
         raise InvalidPosting(N_("Every account of a transaction must be in CNY."))
@@ -192,22 +189,25 @@ def post(
         account_kind, balance, _ = accounts[account]
         balances[account] = balance + amount
         if balances[account] < 0 and account_kind in NON_NEGATIVE_KINDS:
+            # A replay of a posting that went through earlier answers with that posting.
+            if (existing := _posted_with_key(connection, idempotency_key)) is not None:
+                return _replay(existing, fingerprint, kind, idempotency_key)
             raise InsufficientFunds(
                 N_("Insufficient funds: %(available)s available, %(requested)s requested."),
                 fields={"amount": [N_("Insufficient funds.")]},
                 available=format_yuan(balance), requested=format_yuan(-amount),
             )
-    try:
-        transaction_id = connection.execute(
-            sa.insert(_TRANSACTIONS).values(
-                kind=kind, idempotency_key=idempotency_key, fingerprint=fingerprint,
-                reference_type=reference[0] if reference else None,
-                reference_id=reference[1] if reference else None, memo=memo, created_at=utcnow(),
-            ).returning(_TRANSACTIONS.c.id)
-        ).scalar_one()
-    except sa.exc.IntegrityError:
-        # Only the idempotency key is unique; a racing posting of other legs took it first.
-        raise _key_conflict(idempotency_key) from None
+    # The key's uniqueness decides: a replayed key inserts nothing and reads the first posting
+    # (one round trip instead of a look-up before every insert).
+    transaction_id = connection.execute(
+        _insert_ignoring_key(connection).values(
+            kind=kind, idempotency_key=idempotency_key, fingerprint=fingerprint,
+            reference_type=reference[0] if reference else None,
+            reference_id=reference[1] if reference else None, memo=memo, created_at=utcnow(),
+        ).returning(_TRANSACTIONS.c.id)
+    ).scalar()
+    if transaction_id is None:
+        return _replay(_posted_with_key(connection, idempotency_key), fingerprint, kind, idempotency_key)
     # One statement each for all the entries and all the balances: fewer round trips.
     connection.execute(sa.insert(_ENTRIES).values([
         {"transaction_id": transaction_id, "account_id": account, "amount": amount,
@@ -225,6 +225,19 @@ def post(
                  "reference": list(reference) if reference else None},
     )
     return Posted(transaction_id, kind, idempotency_key, replayed=False)
+
+
+def _insert_ignoring_key(connection: sa.Connection):
+    """INSERT INTO ledger_transactions … ON CONFLICT (idempotency_key) DO NOTHING."""
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(_TRANSACTIONS).on_conflict_do_nothing(index_elements=["idempotency_key"])
+
+
+def _posted_with_key(connection: sa.Connection, key: str):
+    return connection.execute(
+        sa.select(LedgerTransaction.id, LedgerTransaction.fingerprint)
+        .where(LedgerTransaction.idempotency_key == key)
+    ).first()
 
 
 def _key_conflict(key: str) -> Conflict:
