@@ -43,8 +43,19 @@ def translate_error(error: DomainError) -> tuple[str, dict[str, list[str]]]:
     return error.render(gettext)
 
 
+def raise_access_error(error: DomainError) -> None:
+    """Raise again an error that is about access (403/404), not about what was typed."""
+    if error.http_status in (403, 404):
+        raise error
+
+
 def apply_error_to_form(form: Form, error: DomainError) -> None:
-    """Show a domain error inline on the form fields it names, else as a flash message."""
+    """Show a domain error inline on the form fields it names, else as a flash message.
+
+    A missing object or a forbidden one is not a form mistake: it is raised again, so that the
+    error handler answers 404/403.
+    """
+    raise_access_error(error)
     message, fields = translate_error(error)
     shown = False
     for name, messages in fields.items():

@@ -142,6 +142,13 @@ def make_reason(feature: str, value: Any, reference: Any, pd_increase: float) ->
 def substitution_frame(row: pd.DataFrame, reference: Mapping[str, Any]) -> pd.DataFrame:
     """Row 0 = the application; row i+1 = the application with feature i set to its reference."""
     n = row.shape[1]
+    if all(pd.api.types.is_float_dtype(dtype) for dtype in row.dtypes):
+        # All-numeric rows (the statement model): one matrix, references on the diagonal below
+        # row 0 — a single array operation instead of one pandas column per feature.
+        matrix = np.tile(row.to_numpy(dtype=float)[:1], (n + 1, 1))
+        refs = [np.nan if reference.get(name) is None else float(reference[name]) for name in row.columns]
+        matrix[np.arange(1, n + 1), np.arange(n)] = refs
+        return pd.DataFrame(matrix, columns=row.columns)
     columns: dict[str, np.ndarray] = {}
     for i, name in enumerate(row.columns):
         series = row[name]

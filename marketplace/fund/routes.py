@@ -73,8 +73,6 @@ def application_detail(application_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            if error.http_status in (403, 404):
-                raise
             apply_error_to_form(form, error)
             status = 422
         else:

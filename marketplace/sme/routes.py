@@ -16,7 +16,7 @@ from marketplace.services import applications, documents, enterprises, statement
 from marketplace.services.errors import DomainError
 from marketplace.sme import bp
 from marketplace.sme.forms import ActionForm, ApplicationForm, DocumentForm, EnterpriseForm, StatementForm
-from marketplace.web import apply_error_to_form, translate_error
+from marketplace.web import apply_error_to_form, raise_access_error, translate_error
 
 
 def _user():
@@ -127,8 +127,6 @@ def application_action(application_id: int, verb: str):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        if error.http_status in (403, 404):
-            raise
         apply_error_to_form(form, error)
     else:
         flash(_("Application submitted for review.") if verb == "submit" else _("Application withdrawn."),
@@ -149,8 +147,7 @@ def document_upload(application_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            if error.http_status in (403, 404):
-                raise
+            raise_access_error(error)
             flash(translate_error(error)[0], "danger")
             return redirect(url_for("sme.application_detail", application_id=application_id))
         flash(_("Document uploaded."), "success")
