@@ -12,7 +12,14 @@ from marketplace.rules.application_states import EDITABLE_STATUSES, OPEN_STATUSE
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
 from marketplace.services.application_states import transition
 from marketplace.services.enterprises import enterprise_of, missing_for_submission
-from marketplace.services.errors import N_, InvalidState, NotAllowed, NotFound, ValidationFailed
+from marketplace.services.errors import (
+    N_,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+    refuse_unknown_fields,
+)
 
 APPLICATION_FIELDS = ("amount_fen", "term_months", "repayment_method", "purpose", "category")
 MIN_AMOUNT_FEN, MAX_AMOUNT_FEN, AMOUNT_STEP_FEN = 1_000_000, 100_000_000, 100_000
@@ -46,9 +53,7 @@ def application_problems(data: dict) -> dict[str, list[str]]:
 
 
 def _clean(data: dict) -> dict:
-    unknown = set(data) - set(APPLICATION_FIELDS)
-    if unknown:
-        raise ValidationFailed(N_("Unknown fields: %(names)s."), names=", ".join(sorted(unknown)))
+    refuse_unknown_fields(data, APPLICATION_FIELDS)
     problems = application_problems(data)
     if problems:
         raise ValidationFailed(N_("The application has errors; see the fields."), fields=problems)
@@ -91,7 +96,8 @@ def check_cap(session: so.Session, user: User, amount_fen: int, *, exclude_id: i
         )
 
 
-def _locked(session: so.Session, application_id: int) -> LoanApplication:
+def locked_application(session: so.Session, application_id: int) -> LoanApplication:
+    """The application, row-locked until the transaction ends (NotFound if there is none)."""
     application = session.scalar(
         sa.select(LoanApplication).where(LoanApplication.id == application_id).with_for_update()
     )
@@ -102,7 +108,7 @@ def _locked(session: so.Session, application_id: int) -> LoanApplication:
 
 def own_application(session: so.Session, user: User, application_id: int) -> LoanApplication:
     """The SME's own application, locked for a change (404 unknown, 403 someone else's)."""
-    application = _locked(session, application_id)
+    application = locked_application(session, application_id)
     if user.role != "sme" or application.applicant_id != user.id:
         raise NotAllowed(N_("This application is not yours."))
     return application

@@ -9,10 +9,18 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.models import Enterprise, LoanApplication, User
+from marketplace.money import MAX_ABS_FEN
 from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, TAX_CREDIT_RATINGS
 from marketplace.rules.uscc import uscc_problem
 from marketplace.services import audit
-from marketplace.services.errors import N_, Conflict, InvalidState, NotAllowed, ValidationFailed
+from marketplace.services.errors import (
+    N_,
+    Conflict,
+    InvalidState,
+    NotAllowed,
+    ValidationFailed,
+    refuse_unknown_fields,
+)
 
 PROFILE_FIELDS = (
     "name", "uscc", "legal_representative", "founded_on", "registered_capital_fen", "industry",
@@ -22,7 +30,6 @@ REQUIRED_FIELDS = tuple(name for name in PROFILE_FIELDS if name != "contact_phon
 TEXT_LIMITS = {"name": 200, "legal_representative": 100, "district": 100}
 MAX_EMPLOYEES = 10_000_000
 EARLIEST_FOUNDING = date(1900, 1, 1)  # older dates are typing mistakes (e.g. 0001-01-01)
-MAX_CAPITAL_FEN = 10_000_000_000 * 100
 # Mainland China mobile numbers: 11 digits starting 13-19 (MIIT numbering plan).
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 
@@ -62,7 +69,7 @@ def profile_problems(data: dict, *, today: date) -> dict[str, list[str]]:
     elif isinstance(founded, date) and founded < EARLIEST_FOUNDING:
         add("founded_on", N_("The founding date must be in 1900 or later."))
     capital = data.get("registered_capital_fen")
-    if isinstance(capital, int) and not 0 <= capital <= MAX_CAPITAL_FEN:
+    if isinstance(capital, int) and not 0 <= capital <= MAX_ABS_FEN:
         add("registered_capital", N_("Registered capital must be between ¥0 and ¥10,000,000,000."))
     employees = data.get("employees")
     if isinstance(employees, int) and not 0 <= employees <= MAX_EMPLOYEES:
@@ -116,9 +123,7 @@ def _check_code_kept(session: so.Session, enterprise: Enterprise, new_code: str)
 def save_enterprise(session: so.Session, user: User, data: dict, *, today: date) -> Enterprise:
     """Create or replace the SME's enterprise profile after every rule passes; audited."""
     _require_sme(user)
-    unknown = set(data) - set(PROFILE_FIELDS)
-    if unknown:
-        raise ValidationFailed(N_("Unknown fields: %(names)s."), names=", ".join(sorted(unknown)))
+    refuse_unknown_fields(data, PROFILE_FIELDS)
     data = {name: (value.strip() if isinstance(value, str) else value) for name, value in data.items()}
     data["contact_phone"] = data.get("contact_phone") or None
     problems = profile_problems(data, today=today)

@@ -76,6 +76,13 @@ class AuthenticationFailed(DomainError):
     http_status = 401
 
 
+def refuse_unknown_fields(data, allowed) -> None:
+    """ValidationFailed naming any key of `data` outside `allowed` (nothing is mass-assigned)."""
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationFailed(N_("Unknown fields: %(names)s."), names=", ".join(sorted(unknown)))
+
+
 def _render_param(value, translate):
     if isinstance(value, Label):
         return translate(value)

@@ -10,7 +10,7 @@ from marketplace.models.base import as_utc, utcnow
 from marketplace.rules.application_states import STATUSES, status_name
 from marketplace.rules.catalogue import CATEGORIES
 from marketplace.services.application_states import transition
-from marketplace.services.applications import _locked
+from marketplace.services.applications import locked_application
 from marketplace.services.errors import N_, InvalidState, NotAllowed, ValidationFailed
 
 DECISIONS = ("approve", "reject", "request_info")
@@ -81,7 +81,7 @@ def decide(session: so.Session, user: User, application_id: int, *, decision: st
     if note is not None and len(note) > MAX_NOTE:
         raise ValidationFailed(N_("The decision has errors; see the fields."),
                                fields={"note": [N_("The note may have at most 2,000 characters.")]})
-    application = _locked(session, application_id)
+    application = locked_application(session, application_id)
     if application.submitted_at is None:
         raise NotAllowed(N_("You may not see this application."))
     terms = {"max_rate_bps": max_rate_bps, "listing_days": listing_days, "fund_share_bps": fund_share_bps}

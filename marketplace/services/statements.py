@@ -9,14 +9,22 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.models import Enterprise, FinancialStatement, User
+from marketplace.money import MAX_ABS_FEN
 from marketplace.rules.statement_checks import statement_problems
 from marketplace.services import audit
 from marketplace.services.enterprises import ensure_not_under_review, enterprise_of
-from marketplace.services.errors import N_, Conflict, InvalidState, NotAllowed, NotFound, ValidationFailed
+from marketplace.services.errors import (
+    N_,
+    Conflict,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+    refuse_unknown_fields,
+)
 from scoring.statements import STATEMENT_FIELDS, key_ratios
 
 YEARS_KEPT = 3
-MAX_ABS_FEN = 10_000_000_000 * 100  # ¥10 billion: larger figures are typing mistakes
 
 
 def fiscal_years(today: date) -> list[int]:
@@ -39,9 +47,7 @@ def file_statement(
     """Save one year's statement if it is consistent; a second filing of a year needs `replace`."""
     enterprise = _own_enterprise(session, user)
     ensure_not_under_review(session, enterprise)
-    unknown = set(values) - set(STATEMENT_FIELDS)
-    if unknown:
-        raise ValidationFailed(N_("Unknown fields: %(names)s."), names=", ".join(sorted(unknown)))
+    refuse_unknown_fields(values, STATEMENT_FIELDS)
     problems: dict[str, list[str]] = {}
     years = fiscal_years(today)
     if year not in years:
