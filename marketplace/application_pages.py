@@ -13,6 +13,17 @@ from marketplace.rules.catalogue import INDUSTRIES, industry_label
 from marketplace.services import statements
 from marketplace.services.application_states import history
 
+SORT_LABELS = {"oldest": _l("Oldest first"), "newest": _l("Newest first"),
+               "amount_desc": _l("Largest amount"), "amount_asc": _l("Smallest amount")}
+
+
+def queue_filters(args) -> dict:
+    """The queue's filters from the query string ('' = any status)."""
+    status = args.get("status", "in_review")
+    return {"status": status or None, "category": args.get("category") or None,
+            "sort": args.get("sort", "oldest")}
+
+
 STATUS_LABELS = {
     "draft": _l("Draft"), "submitted": _l("Submitted"), "in_review": _l("In review"),
     "info_requested": _l("Information requested"),

@@ -12,8 +12,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from marketplace.application_pages import (
     CATEGORY_LABELS,
+    SORT_LABELS,
     STATUS_LABELS,
     detail_context,
+    queue_filters,
     send_document,
     upload_folder,
 )
@@ -22,9 +24,6 @@ from marketplace.fund import bp
 from marketplace.services import applications, documents, reviews
 from marketplace.services.errors import DomainError
 from marketplace.web import apply_error_to_form
-
-SORT_LABELS = {"oldest": _l("Oldest first"), "newest": _l("Newest first"),
-               "amount_desc": _l("Largest amount"), "amount_asc": _l("Smallest amount")}
 
 
 class DecisionForm(FlaskForm):
@@ -37,13 +36,6 @@ class DecisionForm(FlaskForm):
     fund_share_bps = IntegerField(_l("Fund share (basis points, 0-3000)"), validators=[Optional()])
     note = TextAreaField(_l("Note (reason or question; shown to the SME)"), validators=[Length(max=2000)])
     submit = SubmitField(_l("Record decision"))
-
-
-def queue_filters(args) -> dict:
-    """The queue's filters from the query string ('' = any status)."""
-    status = args.get("status", "in_review")
-    return {"status": status or None, "category": args.get("category") or None,
-            "sort": args.get("sort", "oldest")}
 
 
 @bp.get("/applications")

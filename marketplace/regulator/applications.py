@@ -7,13 +7,14 @@ from flask_login import current_user
 
 from marketplace.application_pages import (
     CATEGORY_LABELS,
+    SORT_LABELS,
     STATUS_LABELS,
     detail_context,
+    queue_filters,
     send_document,
     upload_folder,
 )
 from marketplace.extensions import db
-from marketplace.fund.routes import SORT_LABELS, queue_filters
 from marketplace.regulator import bp
 from marketplace.services import applications, documents, reviews
 
