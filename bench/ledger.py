@@ -1,9 +1,11 @@
 """Ledger throughput: wallet-to-wallet transfers per second from 10 threads.
 
 Two workloads per database: transfers spread over 50 accounts, and transfers among 5 hot
-accounts (every posting contends for the same few row locks). SQLite always; PostgreSQL when
-BENCH_DATABASE_URL (a server URL; the benchmark creates and drops its own database) or the
-default local server (postgresql://postgres@127.0.0.1:5432) answers.
+accounts (every posting contends for the same few row locks). The baseline, measured in the
+same run with the same threads and connection pool, is the database's plain commit rate: one
+single-row INSERT and its COMMIT per unit of work; each workload is printed as a ratio of it.
+SQLite always; PostgreSQL when BENCH_DATABASE_URL (a server URL; the benchmark creates and drops
+its own database) or the default local server (postgresql://postgres@127.0.0.1:5432) answers.
 
     python -m bench ledger [--seconds S] [--threads N]
 """
@@ -11,6 +13,7 @@ default local server (postgresql://postgres@127.0.0.1:5432) answers.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import sys
@@ -67,10 +70,9 @@ def _open_wallets(app, count: int, tag: str) -> list[int]:
         return wallets
 
 
-def _run(app, wallets: list[int], seconds: float, threads: int) -> tuple[int, float, int]:
-    """Transfers posted by `threads` threads in `seconds`; returns (count, elapsed, retried)."""
+def _run(app, unit_of_work, seconds: float, threads: int) -> tuple[int, float]:
+    """Units of work done by `threads` threads in `seconds`; returns (count, elapsed)."""
     from marketplace.extensions import db
-    from marketplace.services import ledger
 
     stop = time.monotonic() + seconds
     counts = [0] * threads
@@ -83,11 +85,7 @@ def _run(app, wallets: list[int], seconds: float, threads: int) -> tuple[int, fl
             start_barrier.wait()
             try:
                 while time.monotonic() < stop:
-                    source, destination = rng.sample(wallets, 2)
-                    key = f"bench-{uuid.uuid4().hex}"
-                    ledger.atomic(db.session, lambda s=source, d=destination, k=key: ledger.transfer(
-                        db.session, source=s, destination=d, amount=rng.randint(1, 10_000),
-                        kind="transfer", idempotency_key=k))
+                    unit_of_work(rng)
                     counts[index] += 1
             except BaseException as error:  # reported below; a benchmark must not hide failures
                 errors.append(error)
@@ -103,7 +101,41 @@ def _run(app, wallets: list[int], seconds: float, threads: int) -> tuple[int, fl
     elapsed = time.monotonic() - began
     if errors:
         raise RuntimeError(f"{len(errors)} worker(s) failed; first: {errors[0]!r}")
-    return sum(counts), elapsed, 0
+    return sum(counts), elapsed
+
+
+def _transfer(wallets: list[int]):
+    """A unit of work: one wallet-to-wallet transfer between two of `wallets`, committed."""
+    from marketplace.extensions import db
+    from marketplace.services import ledger
+
+    def unit_of_work(rng: random.Random) -> None:
+        source, destination = rng.sample(wallets, 2)
+        amount, key = rng.randint(1, 10_000), f"bench-{uuid.uuid4().hex}"
+        ledger.atomic(db.session, lambda: ledger.transfer(
+            db.session, source=source, destination=destination, amount=amount, kind="transfer",
+            idempotency_key=key))
+
+    return unit_of_work
+
+
+def _plain_commit(app):
+    """The baseline unit of work: one single-row INSERT into a scratch table, committed."""
+    import sqlalchemy as sa
+
+    from marketplace.extensions import db
+
+    with app.app_context():
+        db.session.execute(sa.text("CREATE TABLE bench_commits (id INTEGER PRIMARY KEY, n INTEGER)"))
+        db.session.commit()
+    insert = sa.text("INSERT INTO bench_commits (id, n) VALUES (:id, :n)")
+    ids = itertools.count(1)  # next() on a count is atomic under the interpreter lock
+
+    def unit_of_work(rng: random.Random) -> None:
+        db.session.execute(insert, {"id": next(ids), "n": rng.randint(1, 10_000)})
+        db.session.commit()
+
+    return unit_of_work
 
 
 def _check(app) -> str:
@@ -117,16 +149,20 @@ def _check(app) -> str:
 
 
 def bench_database(label: str, database_uri: str, seconds: float, threads: int) -> dict:
-    """Both workloads on one database; prints and returns the figures."""
+    """The baseline and both workloads on one database; prints and returns the figures."""
     app = _app(database_uri)
     spread = _open_wallets(app, SPREAD_ACCOUNTS, "spread")
     hot = _open_wallets(app, HOT_ACCOUNTS, "hot")
     figures = {}
-    for name, wallets in (("spread", spread), ("hot", hot)):
-        count, elapsed, _ = _run(app, wallets, seconds, threads)
+    workloads = (("commit", "plain INSERT + COMMIT", _plain_commit(app)),
+                 ("spread", f"{len(spread)} accounts", _transfer(spread)),
+                 ("hot", f"{len(hot)} accounts", _transfer(hot)))
+    for name, what, unit_of_work in workloads:
+        count, elapsed = _run(app, unit_of_work, seconds, threads)
         figures[name] = count / elapsed
-        print(f"  {label:<10} {name:<6} {len(wallets):>3} accounts  {count:>6} transfers "
-              f"in {elapsed:5.2f} s  = {figures[name]:8.1f} transfers/s", flush=True)
+        ratio = "" if name == "commit" else f"  ({figures[name] / figures['commit']:.2f} of plain commits)"
+        print(f"  {label:<10} {name:<6} {what:<22} {count:>6} in {elapsed:5.2f} s = "
+              f"{figures[name]:8.1f}/s{ratio}", flush=True)
     ratio = figures["hot"] / figures["spread"]
     print(f"  {label:<10} hot/spread ratio {ratio:.2f}; ledger check: {_check(app)}", flush=True)
     from marketplace.extensions import db

@@ -201,10 +201,13 @@ def admin_client(app, users):
 
 @pytest.fixture
 def ledger_consistent(app):
-    """After the test, the ledger check must find nothing wrong (used by every ledger test)."""
+    """After the test, the ledger check and the audit chain must find nothing wrong (every ledger test)."""
     yield
+    from marketplace.services import audit
     from marketplace.services.ledger_check import check
 
     db.session.rollback()
     report = check(db.session)
     assert report.ok, report.problems
+    chain = audit.verify_chain(db.session)
+    assert chain.ok, chain

@@ -152,3 +152,30 @@ def test_ten_identical_withdrawals_at_once_pay_out_once(app, users):
     assert len(set(payment_ids)) == 1
     assert ledger.balances(db.session, ("user", investor_id)) == {"wallet": 60_00, "held": 0}
     assert db.session.scalar(sa.select(Payment.status).where(Payment.id == payment_ids[0])) == "succeeded"
+
+
+def test_a_database_error_on_the_postgresql_path_is_raised_as_sqlalchemys_and_writes_nothing(app):
+    clearing = ledger.platform_account(db.session, "gateway_clearing")
+    wallet = ledger.account_id(db.session, ("user", 21), "wallet")
+    db.session.commit()
+    blocker = db.engine.connect()  # another transaction holds the wallet's row lock
+    blocker.execute(sa.text("SELECT id FROM ledger_accounts WHERE id = :id FOR UPDATE"), {"id": wallet})
+    try:
+        db.session.execute(sa.text("SET LOCAL lock_timeout = '100ms'"))
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            ledger.transfer(db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
+                            idempotency_key="blocked-once")
+        assert raised.value.orig.sqlstate == "55P03"  # lock_not_available: not retried by atomic
+        assert not ledger.is_retryable(raised.value)
+        db.session.rollback()
+    finally:
+        blocker.rollback()
+        blocker.close()
+    keyed = sa.select(sa.func.count()).select_from(LedgerTransaction).where(
+        LedgerTransaction.idempotency_key == "blocked-once")
+    assert db.session.scalar(keyed) == 0
+    posted = ledger.atomic(db.session, lambda: ledger.transfer(
+        db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
+        idempotency_key="blocked-once"))
+    assert not posted.replayed and db.session.scalar(keyed) == 1
+    assert ledger.balances(db.session, ("user", 21))["wallet"] == 1_00

@@ -20,7 +20,7 @@ from marketplace.models.base import as_utc, utcnow
 
 GENESIS_HASH = "0" * 64
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends.
-_CHAIN_LOCK_KEY = 0x5A4A_0A0D
+CHAIN_LOCK_KEY = 0x5A4A_0A0D
 
 
 def canonical_json(data: dict) -> str:
@@ -64,14 +64,55 @@ def lock_chain(session: so.Session) -> None:
     """Serialise appends so that two transactions never extend the chain from the same link."""
     if session.get_bind().dialect.name == "postgresql":
         # Held until the database transaction ends: take it once per transaction.
-        if isinstance(session, so.scoped_session):
-            session = session()
-        transaction = session.get_transaction()
-        if transaction is not None and session.info.get("audit_chain_locked_by") is transaction:
+        if _chain_locked(session):
             return
-        session.connection().execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-        session.info["audit_chain_locked_by"] = session.get_transaction()
+        session.connection().execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        note_chain_locked(session)
     # SQLite: every transaction begins IMMEDIATE (see marketplace.database), one writer at a time.
+
+
+def _current_transaction(session: so.Session):
+    # The innermost transaction: a lock taken inside a savepoint that is rolled back may be
+    # gone, so a lock noted there does not count for the enclosing transaction (taking it
+    # again is harmless: advisory locks nest).
+    if isinstance(session, so.scoped_session):
+        session = session()
+    return session, session.get_nested_transaction() or session.get_transaction()
+
+
+def _chain_locked(session: so.Session) -> bool:
+    session, transaction = _current_transaction(session)
+    return transaction is not None and session.info.get("audit_chain_locked_by") is transaction
+
+
+def note_chain_locked(session: so.Session) -> None:
+    """Remember that this database transaction holds the chain's lock (taken by the caller)."""
+    session, transaction = _current_transaction(session)
+    session.info["audit_chain_locked_by"] = transaction
+
+
+def next_link(
+    last: tuple[int, str] | None,
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    object_id: object,
+    payload: dict | None = None,
+) -> dict:
+    """Column values of the event that follows `last` ((seq, hash) of the newest event, or None)."""
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    fields = {
+        "seq": seq,
+        "occurred_at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor": getattr(actor, "email", None) or "system",
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "payload": payload or {},
+    }
+    return {**fields, "prev_hash": prev_hash, "hash": event_hash(**fields, prev_hash=prev_hash)}
 
 
 def record(
@@ -91,24 +132,12 @@ def record(
     last = session.connection().execute(
         sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
-    fields = {
-        "seq": seq,
-        "occurred_at": utcnow(),
-        "actor_id": getattr(actor, "id", None),
-        "actor": getattr(actor, "email", None) or "system",
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "payload": payload or {},
-    }
-    event = AuditEvent(**fields, prev_hash=prev_hash, hash=event_hash(**fields, prev_hash=prev_hash))
-    # A plain INSERT rather than the ORM unit of work: ledger postings append events at a high
-    # rate while holding the chain lock, so the time spent inside it is kept short.
-    session.connection().execute(sa.insert(AuditEvent.__table__).values(
-        **fields, prev_hash=prev_hash, hash=event.hash
-    ))
-    return event
+    link = next_link(last, actor=actor, action=action, object_type=object_type, object_id=object_id,
+                     payload=payload)
+    # A plain INSERT rather than the ORM unit of work: the time spent holding the chain lock is
+    # kept short.
+    session.connection().execute(sa.insert(AuditEvent.__table__).values(**link))
+    return AuditEvent(**link)
 
 
 @dataclass(frozen=True)

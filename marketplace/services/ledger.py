@@ -3,12 +3,13 @@
 `post` writes one balanced transaction: it takes the audit chain's lock, then locks the touched
 accounts (PostgreSQL `SELECT ... FOR UPDATE` in ascending id order, so two postings never wait
 on each other in a cycle; SQLite runs one writer at a time because every transaction begins
-IMMEDIATE), refuses to
-overdraw a wallet-type account, writes the entries, the cached balances and the audit event in
-the caller's database transaction, and is idempotent on its key. `atomic` runs a unit of work
-and commits it, retrying a bounded number of times on serialization failures and deadlocks.
-Amounts are integer fen; a positive entry adds money to an account, a negative one takes it away.
-"""
+IMMEDIATE), answers a replayed idempotency key with the first posting, refuses to overdraw a
+wallet-type account, and writes the entries, the cached balances and the audit event in the
+caller's database transaction. On PostgreSQL the statements go through the driver in two
+pipelined round trips (marketplace.services.ledger_postgresql); elsewhere through SQLAlchemy
+Core. `atomic` runs a unit of work and commits it, retrying a bounded number of times on
+serialization failures and deadlocks.
+Amounts are integer fen; a positive entry adds money to an account, a negative one takes it away."""
 
 from __future__ import annotations
 
@@ -23,8 +24,6 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from marketplace.models.base import utcnow
 from marketplace.models.ledger import (
@@ -36,7 +35,7 @@ from marketplace.models.ledger import (
     LedgerTransaction,
 )
 from marketplace.money import format_yuan
-from marketplace.services import audit
+from marketplace.services import audit, ledger_postgresql
 from marketplace.services.errors import N_, Conflict, InvalidState, ValidationFailed
 
 T = TypeVar("T")
@@ -151,6 +150,28 @@ def _lock_accounts(connection: sa.Connection, ids: list[int]) -> dict[int, tuple
     return {row.id: (row.kind, row.balance, row.currency) for row in connection.execute(query)}
 
 
+def balances_after(accounts: dict[int, tuple[str, int, str]], legs: list[tuple[int, int]]) -> dict[int, int]:
+    """Each account's balance after the legs; refuses unknown or non-CNY accounts and overdrafts.
+
+    `accounts` maps id → (kind, balance, currency) as locked; a pure rule, no database.
+    """
+    if len(accounts) != len(legs):
+        raise InvalidPosting(N_("A transaction names an account that does not exist."))
+    if any(currency != CURRENCY for _, _, currency in accounts.values()):
+        raise InvalidPosting(N_("Every account of a transaction must be in CNY."))
+    after = {}
+    for account, amount in legs:
+        account_kind, balance, _ = accounts[account]
+        after[account] = balance + amount
+        if after[account] < 0 and account_kind in NON_NEGATIVE_KINDS:
+            raise InsufficientFunds(
+                N_("Insufficient funds: %(available)s available, %(requested)s requested."),
+                fields={"amount": [N_("Insufficient funds.")]},
+                available=format_yuan(balance), requested=format_yuan(-amount),
+            )
+    return after
+
+
 def post(
     session: so.Session,
     *,
@@ -170,67 +191,63 @@ def post(
     legs = _validated_legs(kind, legs, idempotency_key)
     reference = (reference[0], str(reference[1])) if reference else None
     fingerprint = _fingerprint(kind, legs, reference)
+    transaction = {
+        "kind": kind, "idempotency_key": idempotency_key, "fingerprint": fingerprint,
+        "reference_type": reference[0] if reference else None,
+        "reference_id": reference[1] if reference else None, "memo": memo, "created_at": utcnow(),
+    }
+    audit_event = {
+        "actor": actor, "action": "ledger.posted", "object_type": "ledger_transaction",
+        "payload": {"kind": kind, "idempotency_key": idempotency_key, "legs": [list(leg) for leg in legs],
+                    "reference": list(reference) if reference else None},
+    }
     # Lock order everywhere: the audit chain's lock, then the accounts in ascending id. Every
     # posting appends to the single audit chain, so postings are serialised by that lock in any
     # case; taking it first means that a transaction posting several times (an auction
-    # clearing) never holds an account lock while it waits for the chain lock.
-    audit.lock_chain(session)
-    # The hot path talks to the connection directly: plain statements, no ORM unit of work.
+    # clearing) never holds an account lock while it waits for the chain lock. Under that lock
+    # the key look-up cannot race another posting of the same key.
     connection = session.connection()
-    accounts = _lock_accounts(connection, [account for account, _ in legs])
-    if len(accounts) != len(legs):
-        if (existing := _posted_with_key(connection, idempotency_key)) is not None:
-            return _replay(existing, fingerprint, kind, idempotency_key)
-        raise InvalidPosting(N_("A transaction names an account that does not exist."))
-    if any(currency != CURRENCY for _, _, currency in accounts.values()):
-        raise InvalidPosting(N_("Every account of a transaction must be in CNY."))
-    balances = {}
-    for account, amount in legs:
-        account_kind, balance, _ = accounts[account]
-        balances[account] = balance + amount
-        if balances[account] < 0 and account_kind in NON_NEGATIVE_KINDS:
-            # A replay of a posting that went through earlier answers with that posting.
-            if (existing := _posted_with_key(connection, idempotency_key)) is not None:
-                return _replay(existing, fingerprint, kind, idempotency_key)
-            raise InsufficientFunds(
-                N_("Insufficient funds: %(available)s available, %(requested)s requested."),
-                fields={"amount": [N_("Insufficient funds.")]},
-                available=format_yuan(balance), requested=format_yuan(-amount),
-            )
-    # The key's uniqueness decides: a replayed key inserts nothing and reads the first posting
-    # (one round trip instead of a look-up before every insert).
-    transaction_id = connection.execute(
-        _insert_ignoring_key(connection).values(
-            kind=kind, idempotency_key=idempotency_key, fingerprint=fingerprint,
-            reference_type=reference[0] if reference else None,
-            reference_id=reference[1] if reference else None, memo=memo, created_at=utcnow(),
-        ).returning(_TRANSACTIONS.c.id)
-    ).scalar()
-    if transaction_id is None:
-        return _replay(_posted_with_key(connection, idempotency_key), fingerprint, kind, idempotency_key)
-    # One statement each for all the entries and all the balances: fewer round trips.
-    connection.execute(sa.insert(_ENTRIES).values([
-        {"transaction_id": transaction_id, "account_id": account, "amount": amount,
-         "balance_after": balances[account]}
-        for account, amount in legs
-    ]))
-    connection.execute(
-        sa.update(_ACCOUNTS).where(_ACCOUNTS.c.id.in_(list(balances)))
-        .values(balance=sa.case(balances, value=_ACCOUNTS.c.id), version=_ACCOUNTS.c.version + 1)
-    )
-    audit.record(
-        session, actor=actor, action="ledger.posted", object_type="ledger_transaction",
-        object_id=transaction_id,
-        payload={"kind": kind, "idempotency_key": idempotency_key, "legs": [list(leg) for leg in legs],
-                 "reference": list(reference) if reference else None},
-    )
+    on_postgresql = connection.dialect.name == "postgresql"
+    account_ids = [account for account, _ in legs]
+    if on_postgresql:
+        locked = ledger_postgresql.lock(connection, account_ids, idempotency_key)
+        audit.note_chain_locked(session)
+        existing, accounts = locked.existing, locked.accounts
+    else:
+        audit.lock_chain(session)
+        existing = _posted_with_key(connection, idempotency_key)
+        accounts = _lock_accounts(connection, account_ids)
+    if existing is not None:  # a replay answers with the first posting, whatever the balances now
+        if existing[1] != fingerprint:
+            raise _key_conflict(idempotency_key)
+        return Posted(existing[0], kind, idempotency_key, replayed=True)
+    after = balances_after(accounts, legs)
+    if on_postgresql:
+        transaction_id = locked.transaction_id
+        link = audit.next_link(locked.chain_head, object_id=transaction_id, **audit_event)
+        ledger_postgresql.write(connection, locked, transaction, after, dict(legs), link)
+    else:
+        transaction_id = _write_with_core(session, connection, transaction, legs, after, audit_event)
     return Posted(transaction_id, kind, idempotency_key, replayed=False)
 
 
-def _insert_ignoring_key(connection: sa.Connection):
-    """INSERT INTO ledger_transactions … ON CONFLICT (idempotency_key) DO NOTHING."""
-    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    return dialect_insert(_TRANSACTIONS).on_conflict_do_nothing(index_elements=["idempotency_key"])
+def _write_with_core(session: so.Session, connection: sa.Connection, transaction: dict,
+                     legs: list[tuple[int, int]], after: dict[int, int], audit_event: dict) -> int:
+    transaction_id = connection.execute(
+        sa.insert(_TRANSACTIONS).values(**transaction).returning(_TRANSACTIONS.c.id)
+    ).scalar_one()
+    # One statement each for all the entries and all the balances: fewer round trips.
+    connection.execute(sa.insert(_ENTRIES).values([
+        {"transaction_id": transaction_id, "account_id": account, "amount": amount,
+         "balance_after": after[account]}
+        for account, amount in legs
+    ]))
+    connection.execute(
+        sa.update(_ACCOUNTS).where(_ACCOUNTS.c.id.in_(list(after)))
+        .values(balance=sa.case(after, value=_ACCOUNTS.c.id), version=_ACCOUNTS.c.version + 1)
+    )
+    audit.record(session, object_id=transaction_id, **audit_event)
+    return transaction_id
 
 
 def _posted_with_key(connection: sa.Connection, key: str):
@@ -243,12 +260,6 @@ def _posted_with_key(connection: sa.Connection, key: str):
 def _key_conflict(key: str) -> Conflict:
     return Conflict(N_("The idempotency key %(key)s was already used for a different transaction."),
                     key=key)
-
-
-def _replay(existing, fingerprint: str, kind: str, key: str) -> Posted:
-    if existing.fingerprint != fingerprint:
-        raise _key_conflict(key)
-    return Posted(existing.id, kind, key, replayed=True)
 
 
 def transfer(session: so.Session, *, source: int, destination: int, amount: int, kind: str,
