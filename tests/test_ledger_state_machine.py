@@ -23,7 +23,7 @@ from hypothesis.stateful import (
 )
 
 from marketplace.extensions import db
-from marketplace.models import User
+from marketplace.models import SandboxObject, User
 from marketplace.payments import flows, gateway
 from marketplace.payments.base import PaymentDeclined
 from marketplace.services import ledger
@@ -55,6 +55,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.escrowed = 0
         self.money_in = self.money_out = 0
         self.holds: list[list[int]] = []  # [user index, amount still held]
+        self.paid_payouts: list[tuple[int, str, int]] = []  # (user index, provider id, amount)
         self.clearing_start = ledger.balances(db.session, ("platform", 0))["gateway_clearing"]
 
     def user(self, index):
@@ -93,6 +94,19 @@ class LedgerMachine(RuleBasedStateMachine):
         if not fail:
             balances["wallet"] -= amount
             self.money_out += amount
+            self.paid_payouts.append((who, outcome.payment.provider_id, amount))
+
+    @precondition(lambda self: self.paid_payouts)
+    @rule(data=st.data(), redeliveries=st.integers(0, 1))
+    def bank_returns_a_paid_payout(self, data, redeliveries):
+        who, provider_id, amount = self.paid_payouts.pop(data.draw(st.integers(0, len(self.paid_payouts) - 1)))
+        sandbox = gateway()
+        obj = db.session.get(SandboxObject, provider_id)
+        for attempt in range(redeliveries + 1):  # the news again under a new event id moves nothing
+            payload, header = sandbox.signed(sandbox.event(obj, "payout.failed", event_id=f"evt_{attempt}_{obj.id}"))
+            assert flows.receive_webhook(db.session, sandbox, payload, header) == ("applied" if attempt == 0 else "stale")
+        self.expected[self.user_ids[who]]["wallet"] += amount
+        self.money_out -= amount
 
     @rule(who=st.integers(0, 1), amount=amounts)
     def hold(self, who, amount):

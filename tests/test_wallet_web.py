@@ -136,3 +136,24 @@ def test_the_wallet_page_is_translated(app, investor_client, users):
     db.session.commit()
     page = investor_client.get("/wallet/").get_data(as_text=True)
     assert "钱包" in page and "可用余额" in page
+
+
+def test_a_payout_returned_by_the_bank_is_named_on_the_statement_in_both_languages(investor_client, users):
+    import json
+
+    from marketplace.models import SandboxObject
+    from marketplace.payments import gateway, signature
+
+    deposit(investor_client, "100.00")
+    withdraw(investor_client, "40.00")  # paid out at once by the sandbox
+    payout = db.session.scalar(sa.select(SandboxObject).where(SandboxObject.object_type == "payout"))
+    payload = json.dumps(gateway().event(payout, "payout.failed")).encode()
+    response = investor_client.post("/api/v1/webhooks/payments", data=payload, headers={
+        "Stripe-Signature": signature.sign(payload, gateway().webhook_secret),
+        "Content-Type": "application/json"})
+    assert response.get_json()["outcome"] == "applied"
+    assert ledger.balances(db.session, users["investor"])["wallet"] == 100_00
+    page = investor_client.get("/wallet/statement").get_data(as_text=True)
+    assert "Withdrawal returned by the bank" in page and "¥100.00" in page
+    investor_client.post("/language", data={"locale": "zh_CN", "next": "/wallet/statement"})
+    assert "提现被银行退回" in investor_client.get("/wallet/statement").get_data(as_text=True)

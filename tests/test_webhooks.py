@@ -120,6 +120,34 @@ def test_a_paid_payout_leaves_through_clearing(client, users, manual):
     assert ledger.balances(db.session, ("platform", 0))["gateway_clearing"] == 0
 
 
+def test_a_payout_returned_by_the_bank_after_it_was_paid_comes_back_to_the_wallet_once(client, users, manual):
+    payment, obj = open_payment(users, kind="payout", amount=40_00)
+    assert post_event(client, manual.event(obj, "payout.paid")).get_json()["outcome"] == "applied"
+    assert wallet(users) == {"wallet": 0, "held": 0}
+    returned = post_event(client, manual.event(obj, "payout.failed"))
+    assert returned.get_json()["outcome"] == "applied"
+    assert wallet(users) == {"wallet": 40_00, "held": 0}
+    # the money is back at the provider, as it was after the deposit that funded the payout
+    assert ledger.balances(db.session, ("platform", 0))["gateway_clearing"] == -40_00
+    # another delivery of the news, under a new event id, cannot return the money twice
+    again = post_event(client, manual.event(obj, "payout.failed", event_id="evt_failed_again"))
+    assert again.get_json()["outcome"] == "stale" and wallet(users) == {"wallet": 40_00, "held": 0}
+    payment = db.session.get(Payment, payment.id)
+    assert payment.status == "failed" and payment.failure_message == "The bank account was closed (sandbox)."
+    assert [h.status for h in payment.history if h.applied][-2:] == ["succeeded", "failed"]
+    kinds = db.session.scalars(sa.select(LedgerTransaction.kind).where(
+        LedgerTransaction.reference_id == str(payment.id)).order_by(LedgerTransaction.id)).all()
+    assert kinds == ["withdrawal", "payout_settled", "payout_returned"]
+
+
+def test_a_deposit_that_succeeded_does_not_fail_afterwards(client, users, manual):
+    payment, obj = open_payment(users)
+    post_event(client, manual.event(obj, "payment_intent.succeeded"))
+    late = post_event(client, manual.event(obj, "payment_intent.payment_failed"))
+    assert late.get_json()["outcome"] == "stale"
+    assert db.session.get(Payment, payment.id).status == "succeeded" and wallet(users)["wallet"] == 100_00
+
+
 def test_unknown_event_types_are_acknowledged_and_ignored(client, users, manual):
     payment, obj = open_payment(users)
     event = manual.event(obj, "payment_intent.succeeded")

@@ -42,6 +42,9 @@ _INTENT_STATUS = {"succeeded": "succeeded", "processing": "processing", "cancele
 _UNAVAILABLE = N_("The payment provider is unavailable; nothing was charged. Please try again later.")
 _PAYOUT_STATUS = {"pending": "processing", "in_transit": "processing", "paid": "succeeded",
                   "failed": "failed", "canceled": "canceled"}
+# Balance transaction types that move our payments' money; the source names the charge or payout.
+# `payout_failure` and `payout_cancel` bring a payout's money back to the balance (+).
+_PAYMENT_MOVEMENTS = ("charge", "payment", "payout", "payout_failure", "payout_cancel")
 
 
 class StripeGateway:
@@ -109,7 +112,7 @@ class StripeGateway:
 
     def settled_movements(self, session: so.Session, start: datetime,
                           end: datetime) -> list[ProviderMovement]:
-        """Charges (+) and payouts (−) from Stripe's balance transactions created in [start, end)."""
+        """Charges (+), payouts (−) and returned payouts (+): Stripe balance transactions in [start, end)."""
         params = {"created": {"gte": int(as_utc(start).timestamp()), "lt": int(as_utc(end).timestamp())},
                   "limit": 100, "expand": ["data.source"]}
         listing = self._call(lambda: self.client.v1.balance_transactions.list(params))
@@ -117,7 +120,7 @@ class StripeGateway:
         for entry in listing.auto_paging_iter():
             item = entry.to_dict()
             source = item.get("source")
-            if source is None or item.get("type") not in ("charge", "payment", "payout"):
+            if source is None or item.get("type") not in _PAYMENT_MOVEMENTS:
                 continue  # fees, adjustments, transfers: not payments of ours
             if isinstance(source, str):
                 provider_id = source

@@ -2,11 +2,14 @@
 
 A payment's status only moves forward (created → processing → succeeded | failed | canceled);
 an event that arrives late (a `processing` after `succeeded`) is recorded in the history and
-changes nothing. Money moves at exactly two moments, each through the ledger with a key derived
-from the payment, so a redelivered event cannot move it twice:
+changes nothing. One exception: a payout that succeeded can still fail, because a bank may
+return a payout days after it was paid (Stripe then sends `payout.failed` after `payout.paid`).
+Money moves at these moments, each through the ledger with a key derived from the payment, so a
+redelivered event cannot move it twice:
 - a deposit succeeds: `gateway_clearing` → the user's `wallet`;
 - a payout is requested: `wallet` → `held`; it succeeds: `held` → `gateway_clearing`;
-  it fails or is canceled: `held` → `wallet` (the money comes back).
+  it fails or is canceled: `held` → `wallet` (the money comes back);
+  it fails after it succeeded: `gateway_clearing` → `wallet` (the bank sent the money back).
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ def apply_status(session: so.Session, payment: Payment, status: str, *, source: 
     """Move a locked payment forward to `status`, moving its money; False if it was too late."""
     if provider_id and not payment.provider_id:
         payment.provider_id = provider_id
-    if _RANK[status] <= _RANK[payment.status]:
+    if not _moves_forward(payment, status):
         if status != payment.status:
             _history(session, payment, status, source=source, applied=False,
                      note=f"ignored: payment already {payment.status}")
@@ -123,14 +126,20 @@ def apply_status(session: so.Session, payment: Payment, status: str, *, source: 
     previous, payment.status = payment.status, status
     if status in ("failed", "canceled"):
         payment.failure_message = (note or payment.failure_message or "")[:500] or None
-    _move_money(session, payment)
+    _move_money(session, payment, previous)
     _history(session, payment, status, source=source, note=note)
     audit.record(session, actor=None, action="payment.status", object_type="payment", object_id=payment.id,
                  payload={"from": previous, "to": status, "source": source})
     return True
 
 
-def _move_money(session: so.Session, payment: Payment) -> None:
+def _moves_forward(payment: Payment, status: str) -> bool:
+    if payment.kind == "payout" and payment.status == "succeeded" and status == "failed":
+        return True  # returned by the bank after it was paid (see the module's docstring)
+    return _RANK[status] > _RANK[payment.status]
+
+
+def _move_money(session: so.Session, payment: Payment, previous: str) -> None:
     owner, reference = ("user", payment.user_id), ("payment", payment.id)
     if payment.kind == "deposit" and payment.status == "succeeded":
         ledger.transfer(session, source=ledger.platform_account(session, "gateway_clearing"),
@@ -140,6 +149,11 @@ def _move_money(session: so.Session, payment: Payment) -> None:
         ledger.capture(session, owner, payment.amount, kind="payout_settled",
                        destination=ledger.platform_account(session, "gateway_clearing"),
                        idempotency_key=f"payment:{payment.id}:paid_out", reference=reference)
+    elif payment.kind == "payout" and payment.status == "failed" and previous == "succeeded":
+        ledger.transfer(session, source=ledger.platform_account(session, "gateway_clearing"),
+                        destination=ledger.account_id(session, owner, "wallet"), amount=payment.amount,
+                        kind="payout_returned", idempotency_key=f"payment:{payment.id}:returned_by_bank",
+                        reference=reference)
     elif payment.kind == "payout" and payment.status in ("failed", "canceled"):
         ledger.release(session, owner, payment.amount, kind="withdrawal_returned",
                        idempotency_key=f"payment:{payment.id}:returned",

@@ -7,6 +7,7 @@ KIND_LABELS = {
     "withdrawal": _l("Withdrawal"),
     "withdrawal_returned": _l("Withdrawal returned"),
     "payout_settled": _l("Withdrawal paid out"),
+    "payout_returned": _l("Withdrawal returned by the bank"),
     "hold": _l("Funds held"),
     "release": _l("Funds released"),
     "capture": _l("Held funds transferred"),
