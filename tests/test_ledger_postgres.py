@@ -179,3 +179,22 @@ def test_a_database_error_on_the_postgresql_path_is_raised_as_sqlalchemys_and_wr
         idempotency_key="blocked-once"))
     assert not posted.replayed and db.session.scalar(keyed) == 1
     assert ledger.balances(db.session, ("user", 21))["wallet"] == 1_00
+
+
+def test_a_lost_connection_on_the_postgresql_path_is_invalidated_and_the_next_posting_gets_a_new_one(app):
+    clearing = ledger.platform_account(db.session, "gateway_clearing")
+    wallet = ledger.account_id(db.session, ("user", 22), "wallet")
+    db.session.commit()
+    backend = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    with db.engine.connect() as other:  # the server ends this session's connection
+        other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        ledger.transfer(db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
+                        idempotency_key="after-a-lost-connection")
+    assert raised.value.connection_invalidated
+    db.session.rollback()
+    posted = ledger.atomic(db.session, lambda: ledger.transfer(
+        db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
+        idempotency_key="after-a-lost-connection"))
+    assert not posted.replayed and ledger.balances(db.session, ("user", 22))["wallet"] == 1_00
+    assert db.session.scalar(sa.text("SELECT pg_backend_pid()")) != backend

@@ -231,6 +231,36 @@ def test_a_payout_failed_after_it_was_paid_returns_the_money_and_reconciles(inve
     assert report.ok and report.matched == 2 and report.ledger_total == report.provider_total == 100_00
 
 
+@responses.activate
+def test_a_payout_that_failed_before_it_was_paid_nets_to_zero_on_both_sides(investor):
+    client, headers, user = investor
+    responses.post(f"{API}/payment_intents", json=intent())
+    deposit(client, headers, payment_method="pm_card_visa")
+    payout = {"id": "po_3", "object": "payout", "amount": 30_00, "currency": "cny", "status": "pending",
+              "metadata": {"payment_id": "2"}}
+    responses.post(f"{API}/payouts", json=payout)
+    client.post("/api/v1/wallet/withdrawals", json={"amount": "30.00"}, headers=headers)
+    event = {"id": "evt_failed_early", "type": "payout.failed",
+             "data": {"object": {**payout, "status": "failed", "failure_message": "Account closed"}}}
+    payload = json.dumps(event).encode()
+    client.post("/api/v1/webhooks/payments", data=payload, headers={"Stripe-Signature": signature.sign(payload, SECRET)})
+    assert ledger.balances(db.session, user) == {"wallet": 100_00, "held": 0}
+    now = datetime.now(UTC)
+    listing = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": [
+        {"id": "txn_1", "object": "balance_transaction", "type": "charge", "amount": 100_00,
+         "created": int(now.timestamp()), "source": {"id": "ch_1", "object": "charge", "payment_intent": "pi_123"}},
+        {"id": "txn_2", "object": "balance_transaction", "type": "payout", "amount": -30_00,
+         "created": int(now.timestamp()), "source": "po_3"},
+        {"id": "txn_3", "object": "balance_transaction", "type": "payout_failure", "amount": 30_00,
+         "created": int(now.timestamp()), "source": "po_3"},
+    ]}
+    responses.get(f"{API}/balance_transactions", json=listing)
+    from marketplace.payments import gateway
+
+    report = reconcile(db.session, gateway(), now - timedelta(days=1), now + timedelta(days=1))
+    assert report.ok and report.matched == 2
+
+
 def test_stripe_needs_its_keys(database_uri):
     from marketplace.config import ConfigError
 

@@ -140,6 +140,19 @@ def test_a_payout_returned_by_the_bank_after_it_was_paid_comes_back_to_the_walle
     assert kinds == ["withdrawal", "payout_settled", "payout_returned"]
 
 
+def test_only_the_providers_event_can_fail_a_paid_payout(client, users, manual):
+    from marketplace.services import payments
+
+    payment, obj = open_payment(users, kind="payout", amount=40_00)
+    post_event(client, manual.event(obj, "payout.paid"))
+    locked = payments.lock_payment(db.session, payment.id)
+    # a failure the platform infers (a refused request racing the paid event) is too late
+    assert not payments.apply_status(db.session, locked, "failed", source="provider refused")
+    db.session.commit()
+    assert db.session.get(Payment, payment.id).status == "succeeded"
+    assert wallet(users) == {"wallet": 0, "held": 0}
+
+
 def test_a_deposit_that_succeeded_does_not_fail_afterwards(client, users, manual):
     payment, obj = open_payment(users)
     post_event(client, manual.event(obj, "payment_intent.succeeded"))

@@ -5,9 +5,9 @@ accounts (PostgreSQL `SELECT ... FOR UPDATE` in ascending id order, so two posti
 on each other in a cycle; SQLite runs one writer at a time because every transaction begins
 IMMEDIATE), answers a replayed idempotency key with the first posting, refuses to overdraw a
 wallet-type account, and writes the entries, the cached balances and the audit event in the
-caller's database transaction. On PostgreSQL the statements go through the driver in two
-pipelined round trips (marketplace.services.ledger_postgresql); elsewhere through SQLAlchemy
-Core. `atomic` runs a unit of work and commits it, retrying a bounded number of times on
+caller's database transaction. On PostgreSQL (psycopg 3) the statements go through the driver
+in two pipelined round trips (marketplace.services.ledger_postgresql); elsewhere through
+SQLAlchemy Core. `atomic` runs a unit of work and commits it, retrying a bounded number of times on
 serialization failures and deadlocks.
 Amounts are integer fen; a positive entry adds money to an account, a negative one takes it away."""
 
@@ -207,7 +207,7 @@ def post(
     # clearing) never holds an account lock while it waits for the chain lock. Under that lock
     # the key look-up cannot race another posting of the same key.
     connection = session.connection()
-    on_postgresql = connection.dialect.name == "postgresql"
+    on_postgresql = ledger_postgresql.applies_to(connection)
     account_ids = [account for account, _ in legs]
     if on_postgresql:
         locked = ledger_postgresql.lock(connection, account_ids, idempotency_key)

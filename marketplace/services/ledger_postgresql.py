@@ -70,6 +70,11 @@ VALUES (%(seq)s, %(occurred_at)s, %(actor_id)s, %(actor)s, %(action)s, %(object_
 """
 
 
+def applies_to(connection: sa.Connection) -> bool:
+    """True on PostgreSQL through psycopg 3 (other drivers take the SQLAlchemy Core path)."""
+    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+
+
 class Locked(NamedTuple):
     """What `lock` read while taking the locks."""
 
@@ -82,7 +87,8 @@ class Locked(NamedTuple):
 def lock(connection: sa.Connection, account_ids: list[int], idempotency_key: str) -> Locked:
     """Take the chain lock and the accounts' row locks; read what the posting decides on."""
     driver = _driver(connection)
-    with _as_sqlalchemy_errors(_LOCK_ACCOUNTS), driver.pipeline():
+    with _as_sqlalchemy_errors(connection, "\n".join((_LOCK_CHAIN, _LOCK_ACCOUNTS, _READ_UNDER_LOCK))), \
+            driver.pipeline():
         # Taken again by a transaction that already holds it: advisory locks nest, no wait.
         driver.execute(_LOCK_CHAIN, (audit.CHAIN_LOCK_KEY,), prepare=True)
         accounts = driver.execute(_LOCK_ACCOUNTS, (account_ids,), prepare=True)
@@ -106,7 +112,7 @@ def write(
 ) -> None:
     """Insert the transaction, its entries and the audit event; store the new balances."""
     accounts = list(amounts)
-    with _as_sqlalchemy_errors(_WRITE):
+    with _as_sqlalchemy_errors(connection, _WRITE):
         _driver(connection).execute(_WRITE, {
             **transaction, **audit_link, "id": locked.transaction_id, "accounts": accounts,
             "amounts": [amounts[a] for a in accounts], "balances": [balances_after[a] for a in accounts],
@@ -119,9 +125,17 @@ def _driver(connection: sa.Connection) -> psycopg.Connection:
 
 
 @contextmanager
-def _as_sqlalchemy_errors(statement: str) -> Iterator[None]:
-    """Re-raise psycopg's errors as SQLAlchemy's DBAPIError family (what callers catch)."""
+def _as_sqlalchemy_errors(connection: sa.Connection, statement: str) -> Iterator[None]:
+    """Re-raise psycopg's errors as SQLAlchemy's DBAPIError family (what callers catch).
+
+    A lost connection is invalidated, as SQLAlchemy does for its own statements, so that the
+    pool replaces it instead of handing it out again.
+    """
     try:
         yield
     except psycopg.Error as error:
-        raise sa.exc.DBAPIError.instance(statement, None, error, psycopg.Error) from error
+        lost = connection.dialect.is_disconnect(error, _driver(connection), None)
+        if lost:
+            connection.invalidate(error)
+        raise sa.exc.DBAPIError.instance(statement, None, error, psycopg.Error, connection_invalidated=lost,
+                                         dialect=connection.dialect) from error

@@ -114,11 +114,16 @@ def lock_payment(session: so.Session, payment_id: int) -> Payment | None:
 
 
 def apply_status(session: so.Session, payment: Payment, status: str, *, source: str,
-                 provider_id: str | None = None, note: str | None = None) -> bool:
-    """Move a locked payment forward to `status`, moving its money; False if it was too late."""
+                 provider_id: str | None = None, note: str | None = None,
+                 from_provider_event: bool = False) -> bool:
+    """Move a locked payment forward to `status`, moving its money; False if it was too late.
+
+    Only the provider's own event can fail a payout that succeeded (returned by the bank): a
+    failure the platform infers, such as a refused request, never undoes a payout that was paid.
+    """
     if provider_id and not payment.provider_id:
         payment.provider_id = provider_id
-    if not _moves_forward(payment, status):
+    if not _moves_forward(payment, status, from_provider_event):
         if status != payment.status:
             _history(session, payment, status, source=source, applied=False,
                      note=f"ignored: payment already {payment.status}")
@@ -133,9 +138,10 @@ def apply_status(session: so.Session, payment: Payment, status: str, *, source: 
     return True
 
 
-def _moves_forward(payment: Payment, status: str) -> bool:
-    if payment.kind == "payout" and payment.status == "succeeded" and status == "failed":
-        return True  # returned by the bank after it was paid (see the module's docstring)
+def _moves_forward(payment: Payment, status: str, from_provider_event: bool) -> bool:
+    returned_by_bank = payment.kind == "payout" and payment.status == "succeeded" and status == "failed"
+    if returned_by_bank and from_provider_event:  # see the module's docstring
+        return True
     return _RANK[status] > _RANK[payment.status]
 
 
@@ -191,7 +197,8 @@ def _apply_event(session: so.Session, provider: str, event: GatewayEvent, record
                  note="rejected: the event does not match the payment")
         return "mismatch"
     applied = apply_status(session, payment, event.status, source=f"event {event.id}",
-                           provider_id=event.provider_id, note=event.failure_message)
+                           provider_id=event.provider_id, note=event.failure_message,
+                           from_provider_event=True)
     return "applied" if applied else "stale"
 
 

@@ -79,7 +79,9 @@ def reconcile(session: so.Session, gateway: PaymentGateway, start: datetime,
     report.provider_total = sum(theirs.values())
     for provider_id in sorted(set(ours) | set(theirs)):
         mine, provider = ours.get(provider_id), theirs.get(provider_id)
-        if mine == provider:
+        # A side without the object counts as 0: a payout that failed before it was paid moves
+        # nothing through our clearing account, while the provider records −X and then +X.
+        if (mine or 0) == (provider or 0):
             report.matched += 1
             continue
         if provider is None:
