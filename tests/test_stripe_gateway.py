@@ -190,74 +190,64 @@ def test_reconcile_reads_stripe_balance_transactions(investor):
     assert "expand[0]=data.source" in responses.calls[-1].request.url.replace("%5B", "[").replace("%5D", "]")
 
 
-@responses.activate
-def test_a_payout_failed_after_it_was_paid_returns_the_money_and_reconciles(investor):
-    client, headers, user = investor
+def withdraw_30_through_stripe(client, headers, payout_id):
+    """Deposit ¥100 and withdraw ¥30: the payout is pending at Stripe; returns its object."""
     responses.post(f"{API}/payment_intents", json=intent())
     deposit(client, headers, payment_method="pm_card_visa")
-    payout = {"id": "po_2", "object": "payout", "amount": 30_00, "currency": "cny", "status": "pending",
+    payout = {"id": payout_id, "object": "payout", "amount": 30_00, "currency": "cny", "status": "pending",
               "metadata": {"payment_id": "2"}}
     responses.post(f"{API}/payouts", json=payout)
     client.post("/api/v1/wallet/withdrawals", json={"amount": "30.00"}, headers=headers)
+    return payout
 
-    def send(event_id, status, **extra):
-        event = {"id": event_id, "type": f"payout.{status}",
-                 "data": {"object": {**payout, "status": status, **extra}}}
-        payload = json.dumps(event).encode()
-        return client.post("/api/v1/webhooks/payments", data=payload,
-                           headers={"Stripe-Signature": signature.sign(payload, SECRET)})
 
-    assert send("evt_paid", "paid").get_json()["outcome"] == "applied"
+def send_payout_event(client, payout, event_id, status, **extra):
+    event = {"id": event_id, "type": f"payout.{status}", "data": {"object": {**payout, "status": status, **extra}}}
+    payload = json.dumps(event).encode()
+    return client.post("/api/v1/webhooks/payments", data=payload,
+                       headers={"Stripe-Signature": signature.sign(payload, SECRET)})
+
+
+def reconcile_returned_payout(payout):
+    """Reconcile today against Stripe's records of the ¥100 charge and the payout sent and returned."""
+    from marketplace.payments import gateway
+
+    now = datetime.now(UTC)
+    created = int(now.timestamp())
+    listing = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": [
+        {"id": "txn_1", "object": "balance_transaction", "type": "charge", "amount": 100_00, "created": created,
+         "source": {"id": "ch_1", "object": "charge", "payment_intent": "pi_123"}},
+        {"id": "txn_2", "object": "balance_transaction", "type": "payout", "amount": -30_00, "created": created,
+         "source": payout["id"]},
+        {"id": "txn_3", "object": "balance_transaction", "type": "payout_failure", "amount": 30_00,
+         "created": created, "source": payout["id"]},
+    ]}
+    responses.get(f"{API}/balance_transactions", json=listing)
+    return reconcile(db.session, gateway(), now - timedelta(days=1), now + timedelta(days=1))
+
+
+@responses.activate
+def test_a_payout_failed_after_it_was_paid_returns_the_money_and_reconciles(investor):
+    client, headers, user = investor
+    payout = withdraw_30_through_stripe(client, headers, "po_2")
+    assert send_payout_event(client, payout, "evt_paid", "paid").get_json()["outcome"] == "applied"
     assert ledger.balances(db.session, user) == {"wallet": 70_00, "held": 0}
-    failed = send("evt_failed", "failed", failure_message="The bank returned the payout")
+    failed = send_payout_event(client, payout, "evt_failed", "failed", failure_message="The bank returned the payout")
     assert failed.get_json()["outcome"] == "applied"
     assert ledger.balances(db.session, user) == {"wallet": 100_00, "held": 0}
     payment = db.session.get(Payment, 2)
     assert payment.status == "failed" and payment.failure_message == "The bank returned the payout"
-
-    now = datetime.now(UTC)
-    listing = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": [
-        {"id": "txn_1", "object": "balance_transaction", "type": "charge", "amount": 100_00,
-         "created": int(now.timestamp()), "source": {"id": "ch_1", "object": "charge", "payment_intent": "pi_123"}},
-        {"id": "txn_2", "object": "balance_transaction", "type": "payout", "amount": -30_00,
-         "created": int(now.timestamp()), "source": "po_2"},
-        {"id": "txn_3", "object": "balance_transaction", "type": "payout_failure", "amount": 30_00,
-         "created": int(now.timestamp()), "source": "po_2"},
-    ]}
-    responses.get(f"{API}/balance_transactions", json=listing)
-    from marketplace.payments import gateway
-
-    report = reconcile(db.session, gateway(), now - timedelta(days=1), now + timedelta(days=1))
+    report = reconcile_returned_payout(payout)
     assert report.ok and report.matched == 2 and report.ledger_total == report.provider_total == 100_00
 
 
 @responses.activate
 def test_a_payout_that_failed_before_it_was_paid_nets_to_zero_on_both_sides(investor):
     client, headers, user = investor
-    responses.post(f"{API}/payment_intents", json=intent())
-    deposit(client, headers, payment_method="pm_card_visa")
-    payout = {"id": "po_3", "object": "payout", "amount": 30_00, "currency": "cny", "status": "pending",
-              "metadata": {"payment_id": "2"}}
-    responses.post(f"{API}/payouts", json=payout)
-    client.post("/api/v1/wallet/withdrawals", json={"amount": "30.00"}, headers=headers)
-    event = {"id": "evt_failed_early", "type": "payout.failed",
-             "data": {"object": {**payout, "status": "failed", "failure_message": "Account closed"}}}
-    payload = json.dumps(event).encode()
-    client.post("/api/v1/webhooks/payments", data=payload, headers={"Stripe-Signature": signature.sign(payload, SECRET)})
+    payout = withdraw_30_through_stripe(client, headers, "po_3")
+    send_payout_event(client, payout, "evt_failed_early", "failed", failure_message="Account closed")
     assert ledger.balances(db.session, user) == {"wallet": 100_00, "held": 0}
-    now = datetime.now(UTC)
-    listing = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": [
-        {"id": "txn_1", "object": "balance_transaction", "type": "charge", "amount": 100_00,
-         "created": int(now.timestamp()), "source": {"id": "ch_1", "object": "charge", "payment_intent": "pi_123"}},
-        {"id": "txn_2", "object": "balance_transaction", "type": "payout", "amount": -30_00,
-         "created": int(now.timestamp()), "source": "po_3"},
-        {"id": "txn_3", "object": "balance_transaction", "type": "payout_failure", "amount": 30_00,
-         "created": int(now.timestamp()), "source": "po_3"},
-    ]}
-    responses.get(f"{API}/balance_transactions", json=listing)
-    from marketplace.payments import gateway
-
-    report = reconcile(db.session, gateway(), now - timedelta(days=1), now + timedelta(days=1))
+    report = reconcile_returned_payout(payout)  # nothing of po_3 went through our clearing account
     assert report.ok and report.matched == 2
 
 
