@@ -72,7 +72,8 @@ def report_card():
     drift = feature_psi(meta, [a.features for a in live]) if live else {}
     drift_rows = sorted(drift.items(), key=lambda item: item[1], reverse=True)
     live_score_psi = score_psi(meta, [a.score for a in live]) if live else None
-    calibration = calibration_svg(meta["calibration"], title=_("Predicted vs observed (deciles)"))
+    calibration = calibration_svg(meta["calibration"], title=_("Predicted vs observed (deciles)"),
+                                  x_label=_("predicted PD"), y_label=_("observed default rate"))
     histogram = meta["score_histogram"]
     labels = [f"{int(lo)}–{int(hi)}" for lo, hi in zip(histogram["edges"], histogram["edges"][1:],
                                                         strict=False)]

@@ -55,8 +55,12 @@ def bar_chart_svg(labels: Sequence[object], values: Sequence[float], title: str)
     return _svg(body, title)
 
 
-def calibration_svg(table: Sequence[Mapping[str, float]], title: str = "Calibration") -> str:
-    """Predicted vs observed default rate per bin, with the diagonal of perfect calibration."""
+def calibration_svg(table: Sequence[Mapping[str, float]], title: str = "Calibration", *,
+                    x_label: str = "predicted PD", y_label: str = "observed rate") -> str:
+    """Predicted vs observed default rate per bin, with the diagonal of perfect calibration.
+
+    The axis labels are parameters so that callers can pass them in the reader's language.
+    """
     top = max(
         [float(r["mean_predicted"]) for r in table]
         + [float(r["observed_rate"]) for r in table]
@@ -79,17 +83,17 @@ def calibration_svg(table: Sequence[Mapping[str, float]], title: str = "Calibrat
         body.append(f'<polyline points="{path}" fill="none" stroke="#c0392b" stroke-width="2"/>')
     for (x, y), r in zip(pts, table, strict=True):
         tip = (
-            f"predicted {float(r['mean_predicted']):.3f}, observed "
+            f"{x_label} {float(r['mean_predicted']):.3f}, {y_label} "
             f"{float(r['observed_rate']):.3f}, n={int(r['count'])}"
         )
         body.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#c0392b">'
             f"<title>{escape(tip)}</title></circle>"
         )
-    body.append(f'<text x="{_W / 2}" y="{_H - 12}" text-anchor="middle">predicted PD</text>')
+    body.append(f'<text x="{_W / 2}" y="{_H - 12}" text-anchor="middle">{escape(x_label)}</text>')
     body.append(f'<text x="{_LEFT - 4}" y="{_TOP + 4}" text-anchor="end">{top:.2f}</text>')
     body.append(
         f'<text x="12" y="{_H / 2}" transform="rotate(-90 12 {_H / 2})" '
-        'text-anchor="middle">observed rate</text>'
+        f'text-anchor="middle">{escape(y_label)}</text>'
     )
     return _svg(body, title)

@@ -121,6 +121,14 @@ def test_report_card_is_not_for_other_roles(app, users, role):
     assert web.get("/regulator/model").status_code == 403
 
 
+def test_report_card_charts_speak_the_readers_language(app, users):
+    web = app.test_client()
+    login(web, "fund_manager@example.com")
+    web.post("/language", data={"locale": "zh_CN", "next": "/fund/model"})
+    page = web.get("/fund/model").get_data(as_text=True)
+    assert "预测违约概率" in page and "实际违约率" in page and "predicted PD" not in page
+
+
 def test_report_card_without_live_data_and_without_a_model(app, fund_client, tmp_path):
     page = fund_client.get("/fund/model").get_data(as_text=True)
     assert "No application has been scored by this model yet." in page
