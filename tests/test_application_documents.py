@@ -136,3 +136,24 @@ def test_other_sme_cannot_upload_through_the_web(client, owned):
     response = client.post(f"/sme/applications/{application_id}/documents",
                            data={"file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 403 and count(ApplicationDocument) == 0
+
+
+def test_an_upload_whose_commit_fails_leaves_no_file_behind(app, owned, monkeypatch):
+    import sqlalchemy as sa
+
+    from marketplace.extensions import db
+
+    sme, application_id = owned
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    before = set(folder.rglob("*"))
+
+    def failing_commit():
+        db.session.rollback()
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    with pytest.raises(sa.exc.OperationalError):
+        upload(sme, application_id, PDF)
+    monkeypatch.undo()
+    assert set(folder.rglob("*")) == before and count(ApplicationDocument) == 0
+    assert upload(sme, application_id, PDF).status_code == 201 and len(set(folder.rglob("*")) - before) == 1

@@ -128,7 +128,7 @@ def upload_document(application_id: int):
     data = upload.stream.read(documents.MAX_BYTES + 1)
     document = documents.add_document(db.session, api_user(), application_id, filename=upload.filename,
                                       data=data, folder=upload_folder())
-    db.session.commit()
+    documents.commit_upload(db.session, document, upload_folder())
     return document
 
 

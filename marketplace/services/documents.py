@@ -64,17 +64,32 @@ def add_document(session: so.Session, user: User, application_id: int, *, filena
         raise ValidationFailed(message, fields={"file": [message]})
     stored_name = secrets.token_hex(16) + EXTENSIONS[content_type]
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored_name).write_bytes(data)
-    document = ApplicationDocument(
-        application_id=application.id, uploaded_by_id=user.id,
-        original_name=safe_display_name(filename, content_type), stored_name=stored_name,
-        content_type=content_type, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-    )
-    session.add(document)
-    session.flush()
-    record(session, application, user, "document_added",
-           {"document_id": document.id, "name": document.original_name, "sha256": document.sha256})
+    path = folder / stored_name
+    path.write_bytes(data)
+    try:
+        document = ApplicationDocument(
+            application_id=application.id, uploaded_by_id=user.id,
+            original_name=safe_display_name(filename, content_type), stored_name=stored_name,
+            content_type=content_type, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        )
+        session.add(document)
+        session.flush()
+        record(session, application, user, "document_added",
+               {"document_id": document.id, "name": document.original_name, "sha256": document.sha256})
+    except BaseException:
+        path.unlink(missing_ok=True)  # no row will point at it
+        raise
     return document
+
+
+def commit_upload(session: so.Session, document: ApplicationDocument, folder: Path) -> None:
+    """Commit an added document; if the commit fails, delete its file so no file outlives its row."""
+    path = folder / document.stored_name  # read now: a failed commit leaves the object transient
+    try:
+        session.commit()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _document_of(session: so.Session, application: LoanApplication, document_id: int) -> ApplicationDocument:

@@ -142,9 +142,10 @@ def document_upload(application_id: int):
     if form.validate_on_submit():
         data = upload.stream.read(documents.MAX_BYTES + 1) if upload else b""
         try:
-            documents.add_document(db.session, _user(), application_id, filename=upload and upload.filename,
-                                   data=data, folder=upload_folder())
-            db.session.commit()
+            document = documents.add_document(db.session, _user(), application_id,
+                                              filename=upload and upload.filename, data=data,
+                                              folder=upload_folder())
+            documents.commit_upload(db.session, document, upload_folder())
         except DomainError as error:
             db.session.rollback()
             raise_access_error(error)
