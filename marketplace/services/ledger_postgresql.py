@@ -7,9 +7,9 @@ what bounds the ledger's throughput. On PostgreSQL the posting therefore talks t
 statements of each step sent together in one pipeline (libpq pipeline mode) instead of one
 round trip each:
 
-1. `lock`: take the chain lock, read the newest audit link, look the idempotency key up, lock
-   the accounts (`FOR UPDATE` in ascending id order) and draw the transaction's id;
-2. the caller checks the balances (pure rules in marketplace.services.ledger);
+1. `lock`: take the chain lock, lock the accounts (`FOR UPDATE` in ascending id order), then
+   read the newest audit link, look the idempotency key up and draw the transaction's id;
+2. the caller answers a replay or checks the balances (pure rules in marketplace.services.ledger);
 3. `write`: the transaction, its entries, the new balances and the audit event.
 
 Everything runs in the caller's database transaction; COMMIT is the caller's. Driver errors
