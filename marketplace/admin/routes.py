@@ -28,8 +28,8 @@ ROLE_LABELS = {
 class CreateUserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
                        validators=[DataRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=users.NAME_MAX)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=users.EMAIL_MAX)])
     password = PasswordField(
         _l("Initial password"), validators=[DataRequired()]
     )

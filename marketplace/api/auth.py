@@ -33,7 +33,7 @@ class RegisteredSchema(ma.Schema):
 
 
 class TokenRequestSchema(StrictSchema):
-    email = ma.fields.Str(required=True, validate=ma.validate.Length(max=254))
+    email = ma.fields.Str(required=True, validate=ma.validate.Length(max=users.EMAIL_MAX))
     password = ma.fields.Str(required=True, load_only=True, validate=ma.validate.Length(max=1024))
 
 

@@ -5,9 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from marketplace.services.users import EMAIL_MAX, NAME_MAX
+
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     submit = SubmitField(_l("Sign in"))
 
@@ -19,8 +21,8 @@ class RegisterForm(FlaskForm):
                  SelectChoice("investor", _l("An investor"))],
         validators=[DataRequired()],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_MAX)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired()]
     )

@@ -34,7 +34,8 @@ class DecisionForm(FlaskForm):
     max_rate_bps = IntegerField(_l("Maximum rate (basis points, 1-3600)"), validators=[Optional()])
     listing_days = IntegerField(_l("Listing days (3-30)"), validators=[Optional()])
     fund_share_bps = IntegerField(_l("Fund share (basis points, 0-3000)"), validators=[Optional()])
-    note = TextAreaField(_l("Note (reason or question; shown to the SME)"), validators=[Length(max=2000)])
+    note = TextAreaField(_l("Note (reason or question; shown to the SME)"),
+                         validators=[Length(max=reviews.MAX_NOTE)])
     submit = SubmitField(_l("Record decision"))
 
 

@@ -24,6 +24,8 @@ from marketplace.application_pages import (
 )
 from marketplace.forms_money import YuanField
 from marketplace.rules.catalogue import TAX_CREDIT_RATINGS
+from marketplace.services.applications import MAX_PURPOSE
+from marketplace.services.enterprises import TEXT_LIMITS
 from scoring.statements import STATEMENT_FIELDS
 
 CATEGORY_CHOICES = [SelectChoice(code, label) for code, label in CATEGORY_LABELS.items()]
@@ -33,15 +35,17 @@ METHOD_SELECT = [SelectChoice(method, label) for method, label in METHOD_LABELS.
 
 
 class EnterpriseForm(FlaskForm):
-    name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=TEXT_LIMITS["name"])])
     uscc = StringField(_l("Unified social credit code"), validators=[DataRequired(), Length(max=64)])
-    legal_representative = StringField(_l("Legal representative"),
-                                       validators=[DataRequired(), Length(max=100)])
+    legal_representative = StringField(
+        _l("Legal representative"),
+        validators=[DataRequired(), Length(max=TEXT_LIMITS["legal_representative"])],
+    )
     founded_on = DateField(_l("Founding date"), validators=[InputRequired()])
     registered_capital = YuanField(_l("Registered capital (yuan)"), validators=[InputRequired()])
     industry = SelectField(_l("Industry (GB/T 4754)"), choices=INDUSTRY_SELECT, validators=[DataRequired()])
     employees = IntegerField(_l("Employees"), validators=[InputRequired()])
-    district = StringField(_l("District"), validators=[DataRequired(), Length(max=100)])
+    district = StringField(_l("District"), validators=[DataRequired(), Length(max=TEXT_LIMITS["district"])])
     tax_credit_rating = SelectField(_l("Tax credit rating"), choices=RATING_SELECT,
                                     validators=[DataRequired()])
     category = SelectField(_l("Smart-city category"), choices=CATEGORY_CHOICES, validators=[DataRequired()])
@@ -77,7 +81,7 @@ class ApplicationForm(FlaskForm):
     term_months = IntegerField(_l("Term (months)"), validators=[InputRequired()])
     repayment_method = SelectField(_l("Repayment method"), choices=METHOD_SELECT,
                                    validators=[DataRequired()])
-    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=2000)])
+    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=MAX_PURPOSE)])
     category = SelectField(_l("Smart-city category"), choices=CATEGORY_CHOICES, validators=[DataRequired()])
     submit = SubmitField(_l("Save draft"))
 
