@@ -45,6 +45,8 @@ _READ_UNDER_LOCK = (
     " LEFT JOIN (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS head ON true"
     " LEFT JOIN ledger_transactions AS posted ON posted.idempotency_key = %s"
 )
+# How the first step is named in an error (its three statements are sent together).
+_LOCK_STEP = "\n".join((_LOCK_CHAIN, _LOCK_ACCOUNTS, _READ_UNDER_LOCK))
 # One statement writes the transaction, its entries, the new balances and the audit event. The
 # entries' foreign key is checked at the end of the statement, when the transaction row exists.
 _WRITE = """
@@ -87,8 +89,7 @@ class Locked(NamedTuple):
 def lock(connection: sa.Connection, account_ids: list[int], idempotency_key: str) -> Locked:
     """Take the chain lock and the accounts' row locks; read what the posting decides on."""
     driver = _driver(connection)
-    with _as_sqlalchemy_errors(connection, "\n".join((_LOCK_CHAIN, _LOCK_ACCOUNTS, _READ_UNDER_LOCK))), \
-            driver.pipeline():
+    with _as_sqlalchemy_errors(connection, _LOCK_STEP), driver.pipeline():
         # Taken again by a transaction that already holds it: advisory locks nest, no wait.
         driver.execute(_LOCK_CHAIN, (audit.CHAIN_LOCK_KEY,), prepare=True)
         accounts = driver.execute(_LOCK_ACCOUNTS, (account_ids,), prepare=True)
