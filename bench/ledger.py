@@ -33,7 +33,7 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 def _app(database_uri: str):
     from flask_migrate import upgrade
 
-    from marketplace import create_app
+    from marketplace.app import create_app
 
     app = create_app({
         "MARKETPLACE_ENV": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri,
@@ -108,11 +108,12 @@ def _transfer(wallets: list[int]):
     """A unit of work: one wallet-to-wallet transfer between two of `wallets`, committed."""
     from marketplace.extensions import db
     from marketplace.services import ledger
+    from marketplace.services.unit_of_work import run
 
     def unit_of_work(rng: random.Random) -> None:
         source, destination = rng.sample(wallets, 2)
         amount, key = rng.randint(1, 10_000), f"bench-{uuid.uuid4().hex}"
-        ledger.atomic(db.session, lambda: ledger.transfer(
+        run(db.session, lambda: ledger.transfer(
             db.session, source=source, destination=destination, amount=amount, kind="transfer",
             idempotency_key=key))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
+from marketplace.domain_errors import N_, DomainError
 from marketplace.extensions import db
 from marketplace.services import assessments, credit_models
-from marketplace.services.errors import N_, DomainError
 from scoring import ArtifactError, bar_chart_svg, calibration_svg, feature_psi, score_psi
 
 # Population stability index: < 0.1 stable, 0.1-0.25 worth watching, > 0.25 shifted

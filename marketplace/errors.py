@@ -9,8 +9,8 @@ from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
-from marketplace.services.errors import DomainError
 
 log = logging.getLogger(__name__)
 

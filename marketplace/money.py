@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from marketplace.services.errors import N_
+from marketplace.domain_errors import N_
 
 FEN_PER_YUAN = 100
 BPS_PER_UNIT = 10_000

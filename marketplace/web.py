@@ -9,8 +9,8 @@ from flask_babel import gettext
 from flask_login import current_user
 from wtforms import Form
 
+from marketplace.domain_errors import DomainError
 from marketplace.extensions import login_manager
-from marketplace.services.errors import DomainError
 
 DASHBOARDS = {
     "sme": "sme.dashboard",

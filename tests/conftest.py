@@ -19,7 +19,7 @@ from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from marketplace import create_app
+from marketplace.app import create_app
 from marketplace.extensions import db
 from tests.helpers import TEST_PASSWORD, login, make_user
 

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from marketplace import create_app
+from marketplace.app import create_app
 from marketplace.config import INSECURE_DEFAULT_SECRET, ConfigError, from_environment
 from marketplace.extensions import db
 from marketplace.models import User

@@ -3,11 +3,11 @@
 import pytest
 import sqlalchemy as sa
 
+from marketplace.domain_errors import InvalidState
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, LoanApplication
 from marketplace.rules.application_states import EVENTS, STATUSES, TRANSITIONS, next_status
 from marketplace.services.application_states import transition
-from marketplace.services.errors import InvalidState
 from tests.app_helpers import ApiUser, draft, ready_sme
 
 ALL_PAIRS = [(status, event) for status in STATUSES for event in EVENTS]

@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.credit import application_assessor
+from marketplace.domain_errors import Conflict, ValidationFailed
 from marketplace.extensions import db
 from marketplace.models import Enterprise, LoanApplication
 from marketplace.services import applications, enterprises
-from marketplace.services.errors import Conflict, ValidationFailed
 from tests.app_helpers import enterprise_payload, ready_sme
 from tests.helpers import make_user
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace import create_app
+from marketplace.app import create_app
 from marketplace.extensions import db
 from tests.conftest import base_config
 from tests.helpers import TEST_PASSWORD, make_user

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from marketplace import create_app
+from marketplace.app import create_app
 from marketplace.extensions import db
 from marketplace.models import User
 from tests.conftest import base_config

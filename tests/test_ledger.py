@@ -3,10 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
+from marketplace.domain_errors import Conflict
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, LedgerAccount, LedgerEntry, LedgerTransaction
 from marketplace.services import ledger
-from marketplace.services.errors import Conflict
 from marketplace.services.ledger_check import check
 
 pytestmark = pytest.mark.usefixtures("ledger_consistent")
@@ -167,39 +167,3 @@ def test_flask_ledger_check_prints_the_report_and_exits_1_on_problems(app, runne
     assert broken.exit_code == 1 and "cached balance 7.00" in broken.output
     db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.id == wallet).values(balance=5_00))
     db.session.commit()
-
-
-def test_atomic_retries_a_deadlock_then_gives_up(app, monkeypatch):
-    calls = []
-
-    class Deadlock(Exception):
-        sqlstate = "40P01"
-
-    def work():
-        calls.append(1)
-        raise sa.exc.OperationalError("SELECT", {}, Deadlock())
-
-    with pytest.raises(sa.exc.OperationalError):
-        ledger.atomic(db.session, work, attempts=3)
-    assert len(calls) == 3
-    calls.clear()
-
-    def flaky():
-        calls.append(1)
-        if len(calls) < 2:
-            raise sa.exc.OperationalError("SELECT", {}, Deadlock())
-        return "done"
-
-    assert ledger.atomic(db.session, flaky) == "done" and len(calls) == 2
-
-
-def test_atomic_does_not_retry_other_errors(app):
-    calls = []
-
-    def work():
-        calls.append(1)
-        raise sa.exc.IntegrityError("INSERT", {}, Exception("unique"))
-
-    with pytest.raises(sa.exc.IntegrityError):
-        ledger.atomic(db.session, work)
-    assert calls == [1]

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
+from marketplace.gateways import gateway
 from marketplace.models import LedgerAccount, LedgerTransaction, Payment, User
-from marketplace.payments import flows, gateway
-from marketplace.services import ledger
+from marketplace.services import ledger, payment_flows, unit_of_work
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("ledger_consistent")]
 LIMIT = 1_000_000_00
@@ -41,7 +41,7 @@ def in_threads(app, count, work):
 
 def test_1000_concurrent_withdrawals_of_10_yuan_from_1000_yuan_pay_exactly_100(app, users):
     investor = users["investor"]
-    flows.deposit(db.session, gateway(), investor, 1000_00, limit=LIMIT)
+    payment_flows.deposit(db.session, gateway(), investor, 1000_00, limit=LIMIT)
     outcomes = {"paid": 0, "insufficient": 0}
     lock = threading.Lock()
     investor_id = investor.id  # read here: the threads must not touch this session's objects
@@ -50,7 +50,7 @@ def test_1000_concurrent_withdrawals_of_10_yuan_from_1000_yuan_pay_exactly_100(a
         user = db.session.get(User, investor_id)
         for _ in range(50):
             try:
-                outcome = flows.withdraw(db.session, gateway(), user, 10_00, limit=LIMIT)
+                outcome = payment_flows.withdraw(db.session, gateway(), user, 10_00, limit=LIMIT)
                 assert outcome.payment.status == "succeeded"
                 result = "paid"
             except ledger.InsufficientFunds as error:
@@ -79,7 +79,7 @@ def test_opposite_transfers_between_two_accounts_never_deadlock(app):
     def shuttle(index):
         source, destination = (a, b) if index % 2 else (b, a)
         for _ in range(40):
-            ledger.atomic(db.session, lambda: ledger.transfer(
+            unit_of_work.run(db.session, lambda: ledger.transfer(
                 db.session, source=source, destination=destination, amount=1_00, kind="transfer",
                 idempotency_key=uuid.uuid4().hex))
 
@@ -104,7 +104,7 @@ def test_transactions_posting_several_times_in_opposite_orders_never_deadlock(ap
                 for source, destination in zip(order, order[1:], strict=False):
                     ledger.transfer(db.session, source=source, destination=destination, amount=1_00,
                                     kind="transfer", idempotency_key=uuid.uuid4().hex)
-            ledger.atomic(db.session, work, attempts=1)  # no retry: a deadlock would fail the test
+            unit_of_work.run(db.session, work, attempts=1)  # no retry: a deadlock would fail the test
 
     assert in_threads(app, 8, rotate) == []
     assert sum(ledger.balances(db.session, ("user", n))["wallet"] for n in (11, 12, 13)) == 3_000_00
@@ -117,7 +117,7 @@ def test_one_key_posted_from_ten_threads_is_one_transaction(app):
     posted = []
 
     def post(_):
-        posted.append(ledger.atomic(db.session, lambda: ledger.transfer(
+        posted.append(unit_of_work.run(db.session, lambda: ledger.transfer(
             db.session, source=clearing, destination=wallet, amount=5_00, kind="deposit",
             idempotency_key="the-one-key")))
 
@@ -130,7 +130,7 @@ def test_racing_account_creation_opens_one_account(app):
     ids = []
 
     def open_account(_):
-        ids.append(ledger.atomic(db.session, lambda: ledger.account_id(db.session, ("user", 9), "held")))
+        ids.append(unit_of_work.run(db.session, lambda: ledger.account_id(db.session, ("user", 9), "held")))
 
     assert in_threads(app, 10, open_account) == []
     assert len(set(ids)) == 1
@@ -139,13 +139,13 @@ def test_racing_account_creation_opens_one_account(app):
 
 
 def test_ten_identical_withdrawals_at_once_pay_out_once(app, users):
-    flows.deposit(db.session, gateway(), users["investor"], 100_00, limit=LIMIT)
+    payment_flows.deposit(db.session, gateway(), users["investor"], 100_00, limit=LIMIT)
     investor_id = users["investor"].id
     payment_ids = []
 
     def withdraw(_):
         user = db.session.get(User, investor_id)
-        outcome = flows.withdraw(db.session, gateway(), user, 40_00, limit=LIMIT, idempotency_key="double-click")
+        outcome = payment_flows.withdraw(db.session, gateway(), user, 40_00, limit=LIMIT, idempotency_key="double-click")
         payment_ids.append(outcome.payment.id)
 
     assert in_threads(app, 10, withdraw) == []
@@ -165,7 +165,7 @@ def test_a_database_error_on_the_postgresql_path_is_raised_as_sqlalchemys_and_wr
         with pytest.raises(sa.exc.OperationalError) as raised:
             ledger.transfer(db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
                             idempotency_key="blocked-once")
-        assert raised.value.orig.sqlstate == "55P03"  # lock_not_available: not retried by atomic
+        assert raised.value.orig.sqlstate == "55P03"  # lock_not_available: not retried by the unit of work
         assert not ledger.is_retryable(raised.value)
         db.session.rollback()
     finally:
@@ -174,7 +174,7 @@ def test_a_database_error_on_the_postgresql_path_is_raised_as_sqlalchemys_and_wr
     keyed = sa.select(sa.func.count()).select_from(LedgerTransaction).where(
         LedgerTransaction.idempotency_key == "blocked-once")
     assert db.session.scalar(keyed) == 0
-    posted = ledger.atomic(db.session, lambda: ledger.transfer(
+    posted = unit_of_work.run(db.session, lambda: ledger.transfer(
         db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
         idempotency_key="blocked-once"))
     assert not posted.replayed and db.session.scalar(keyed) == 1
@@ -193,7 +193,7 @@ def test_a_lost_connection_on_the_postgresql_path_is_invalidated_and_the_next_po
                         idempotency_key="after-a-lost-connection")
     assert raised.value.connection_invalidated
     db.session.rollback()
-    posted = ledger.atomic(db.session, lambda: ledger.transfer(
+    posted = unit_of_work.run(db.session, lambda: ledger.transfer(
         db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
         idempotency_key="after-a-lost-connection"))
     assert not posted.replayed and ledger.balances(db.session, ("user", 22))["wallet"] == 1_00

@@ -23,10 +23,10 @@ from hypothesis.stateful import (
 )
 
 from marketplace.extensions import db
+from marketplace.gateways import gateway
 from marketplace.models import SandboxObject, User
-from marketplace.payments import flows, gateway
 from marketplace.payments.base import PaymentDeclined
-from marketplace.services import ledger
+from marketplace.services import ledger, payment_flows, unit_of_work
 from marketplace.services.ledger_check import check
 
 LIMIT = 1_000_000_00
@@ -63,7 +63,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 1), amount=amounts)
     def deposit(self, who, amount):
-        outcome = flows.deposit(db.session, gateway(), self.user(who), amount, limit=LIMIT)
+        outcome = payment_flows.deposit(db.session, gateway(), self.user(who), amount, limit=LIMIT)
         assert outcome.payment.status == "succeeded"
         self.expected[self.user_ids[who]]["wallet"] += amount
         self.money_in += amount
@@ -71,13 +71,13 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(who=st.integers(0, 1), yuan=st.integers(1, 500))
     def declined_deposit(self, who, yuan):
         with pytest.raises(PaymentDeclined):
-            flows.deposit(db.session, gateway(), self.user(who), yuan * 100 + 2, limit=LIMIT)
+            payment_flows.deposit(db.session, gateway(), self.user(who), yuan * 100 + 2, limit=LIMIT)
 
     @rule(who=st.integers(0, 1), amount=amounts, replays=st.integers(1, 2))
     def replayed_deposit(self, who, amount, replays):
         key = uuid.uuid4().hex
         for _ in range(replays + 1):
-            flows.deposit(db.session, gateway(), self.user(who), amount, limit=LIMIT, idempotency_key=key)
+            payment_flows.deposit(db.session, gateway(), self.user(who), amount, limit=LIMIT, idempotency_key=key)
         self.expected[self.user_ids[who]]["wallet"] += amount
         self.money_in += amount
 
@@ -87,9 +87,9 @@ class LedgerMachine(RuleBasedStateMachine):
         balances = self.expected[self.user_ids[who]]
         if amount > balances["wallet"]:
             with pytest.raises(ledger.InsufficientFunds):
-                flows.withdraw(db.session, gateway(), self.user(who), amount, limit=LIMIT)
+                payment_flows.withdraw(db.session, gateway(), self.user(who), amount, limit=LIMIT)
             return
-        outcome = flows.withdraw(db.session, gateway(), self.user(who), amount, limit=LIMIT)
+        outcome = payment_flows.withdraw(db.session, gateway(), self.user(who), amount, limit=LIMIT)
         assert outcome.payment.status == ("failed" if fail else "succeeded")
         if not fail:
             balances["wallet"] -= amount
@@ -104,7 +104,7 @@ class LedgerMachine(RuleBasedStateMachine):
         obj = db.session.get(SandboxObject, provider_id)
         for attempt in range(redeliveries + 1):  # the news again under a new event id moves nothing
             payload, header = sandbox.signed(sandbox.event(obj, "payout.failed", event_id=f"evt_{attempt}_{obj.id}"))
-            assert flows.receive_webhook(db.session, sandbox, payload, header) == ("applied" if attempt == 0 else "stale")
+            assert payment_flows.receive_webhook(db.session, sandbox, payload, header) == ("applied" if attempt == 0 else "stale")
         self.expected[self.user_ids[who]]["wallet"] += amount
         self.money_out -= amount
 
@@ -115,9 +115,9 @@ class LedgerMachine(RuleBasedStateMachine):
         work = lambda: ledger.hold(db.session, owner, amount, idempotency_key=uuid.uuid4().hex)  # noqa: E731
         if amount > balances["wallet"]:
             with pytest.raises(ledger.InsufficientFunds):
-                ledger.atomic(db.session, work)
+                unit_of_work.run(db.session, work)
             return
-        ledger.atomic(db.session, work)
+        unit_of_work.run(db.session, work)
         balances["wallet"] -= amount
         balances["held"] += amount
         self.holds.append([who, amount])
@@ -128,7 +128,7 @@ class LedgerMachine(RuleBasedStateMachine):
         index = data.draw(st.integers(0, len(self.holds) - 1))
         who, held = self.holds[index]
         amount = data.draw(st.integers(1, held))
-        ledger.atomic(db.session, lambda: ledger.release(db.session, ("user", self.user_ids[who]), amount,
+        unit_of_work.run(db.session, lambda: ledger.release(db.session, ("user", self.user_ids[who]), amount,
                                                          idempotency_key=uuid.uuid4().hex))
         self._unhold(index, amount)
         self.expected[self.user_ids[who]]["wallet"] += amount
@@ -139,7 +139,7 @@ class LedgerMachine(RuleBasedStateMachine):
         index = data.draw(st.integers(0, len(self.holds) - 1))
         who, held = self.holds[index]
         amount = data.draw(st.integers(1, held))
-        ledger.atomic(db.session, lambda: ledger.capture(db.session, ("user", self.user_ids[who]), amount,
+        unit_of_work.run(db.session, lambda: ledger.capture(db.session, ("user", self.user_ids[who]), amount,
                                                          destination=self.escrow, idempotency_key=uuid.uuid4().hex))
         self._unhold(index, amount)
         self.escrowed += amount

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
+from marketplace.gateways import gateway
 from marketplace.models import SandboxObject
-from marketplace.payments import flows, gateway
-from marketplace.services import ledger
+from marketplace.services import ledger, payment_flows
 from marketplace.services.reconcile import reconcile
 
 pytestmark = pytest.mark.usefixtures("ledger_consistent")
@@ -23,9 +23,9 @@ def today_range():
 
 def test_settled_deposits_and_payouts_match(app, users):
     investor = users["investor"]
-    flows.deposit(db.session, gateway(), investor, 500_00, limit=LIMIT)
-    flows.withdraw(db.session, gateway(), investor, 200_00, limit=LIMIT)
-    flows.withdraw(db.session, gateway(), investor, 100_13, limit=LIMIT)  # fails: no money moves
+    payment_flows.deposit(db.session, gateway(), investor, 500_00, limit=LIMIT)
+    payment_flows.withdraw(db.session, gateway(), investor, 200_00, limit=LIMIT)
+    payment_flows.withdraw(db.session, gateway(), investor, 100_13, limit=LIMIT)  # fails: no money moves
     report = reconcile(db.session, gateway(), *today_range())
     assert report.ok and report.matched == 2
     assert report.ledger_total == report.provider_total == 300_00
@@ -33,7 +33,7 @@ def test_settled_deposits_and_payouts_match(app, users):
 
 def test_a_provider_record_missing_from_the_ledger_and_a_different_amount_are_reported(app, users):
     investor = users["investor"]
-    flows.deposit(db.session, gateway(), investor, 500_00, limit=LIMIT)
+    payment_flows.deposit(db.session, gateway(), investor, 500_00, limit=LIMIT)
     db.session.add(SandboxObject(id="sbx_pi_stray", object_type="payment_intent", payment_id=999, amount=7_00,
                                  currency="cny", status="succeeded", settled_at=datetime.now(UTC)))
     db.session.execute(sa.update(SandboxObject).where(SandboxObject.id != "sbx_pi_stray").values(amount=499_00))
@@ -57,7 +57,7 @@ def test_ledger_clearing_movements_without_a_payment_are_reported(app, users):
 
 
 def test_the_reconcile_command_prints_mismatches_and_exits_1(app, users, runner):
-    flows.deposit(db.session, gateway(), users["investor"], 50_00, limit=LIMIT)
+    payment_flows.deposit(db.session, gateway(), users["investor"], 50_00, limit=LIMIT)
     day = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date().isoformat()
     ok = runner.invoke(args=["payments", "reconcile", "--date", day])
     assert ok.exit_code == 0 and "1 matched, 0 mismatched" in ok.output and "ledger 50.00" in ok.output
@@ -74,12 +74,12 @@ def test_the_reconcile_command_prints_mismatches_and_exits_1(app, users, runner)
 
 def test_sync_applies_the_providers_state_when_events_were_lost(app, users, runner):
     investor = users["investor"]
-    flows.deposit(db.session, gateway(), investor, 80_00, limit=LIMIT)
+    payment_flows.deposit(db.session, gateway(), investor, 80_00, limit=LIMIT)
     sandbox = gateway()
     sandbox.auto_settle = False
     try:
-        deposit = flows.deposit(db.session, sandbox, investor, 50_00, limit=LIMIT).payment
-        payout = flows.withdraw(db.session, sandbox, investor, 30_00, limit=LIMIT).payment
+        deposit = payment_flows.deposit(db.session, sandbox, investor, 50_00, limit=LIMIT).payment
+        payout = payment_flows.withdraw(db.session, sandbox, investor, 30_00, limit=LIMIT).payment
     finally:
         sandbox.auto_settle = True
     assert (deposit.status, payout.status) == ("processing", "processing")

@@ -119,9 +119,9 @@ def test_non_admin_cannot_create_accounts(sme_client):
 def test_service_refuses_non_admin_actor(app, users):
     from flask import current_app
 
+    from marketplace.domain_errors import NotAllowed
     from marketplace.extensions import db
     from marketplace.services import users as user_service
-    from marketplace.services.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         user_service.create_user(

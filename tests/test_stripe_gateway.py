@@ -8,7 +8,7 @@ import responses
 import sqlalchemy as sa
 import stripe
 
-from marketplace import create_app
+from marketplace.app import create_app
 from marketplace.extensions import db
 from marketplace.models import LedgerTransaction, Payment
 from marketplace.payments import signature

@@ -7,9 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
+from marketplace.gateways import gateway
 from marketplace.models import LedgerTransaction, Payment, SandboxObject, WebhookEvent
-from marketplace.payments import flows, gateway, signature
-from marketplace.services import ledger
+from marketplace.payments import signature
+from marketplace.services import ledger, payment_flows
 
 pytestmark = pytest.mark.usefixtures("ledger_consistent")
 URL = "/api/v1/webhooks/payments"
@@ -29,9 +30,9 @@ def open_payment(users, kind="deposit", amount=100_00, role="investor"):
     if kind == "payout":
         sandbox = gateway()
         sandbox.auto_settle = True
-        flows.deposit(db.session, sandbox, user, amount, limit=10**8)
+        payment_flows.deposit(db.session, sandbox, user, amount, limit=10**8)
         sandbox.auto_settle = False
-    outcome = (flows.deposit if kind == "deposit" else flows.withdraw)(db.session, gateway(), user, amount, limit=10**8)
+    outcome = (payment_flows.deposit if kind == "deposit" else payment_flows.withdraw)(db.session, gateway(), user, amount, limit=10**8)
     return outcome.payment, db.session.get(SandboxObject, outcome.payment.provider_id)
 
 
@@ -186,7 +187,7 @@ def test_events_for_unknown_payments_and_wrong_amounts_move_nothing(client, user
 
 
 def test_the_webhook_needs_no_token_and_no_csrf(app, database_uri, users, manual):
-    from marketplace import create_app
+    from marketplace.app import create_app
     from tests.conftest import base_config
 
     csrf_app = create_app({**base_config(database_uri), "WTF_CSRF_ENABLED": True,

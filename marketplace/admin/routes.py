@@ -10,10 +10,10 @@ from wtforms import PasswordField, SelectChoice, SelectField, StringField, Submi
 from wtforms.validators import DataRequired, Email, Length
 
 from marketplace.admin import bp
+from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
 from marketplace.models import ROLES, User
 from marketplace.services import users
-from marketplace.services.errors import DomainError
 from marketplace.web import apply_error_to_form, password_hasher
 
 ROLE_LABELS = {

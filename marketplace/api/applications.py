@@ -17,10 +17,10 @@ from marketplace.api.application_schemas import (
 from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.application_pages import send_document, upload_folder
 from marketplace.credit import application_assessor
+from marketplace.domain_errors import N_, NotAllowed, ValidationFailed
 from marketplace.extensions import db
 from marketplace.services import applications, documents, reviews
 from marketplace.services.application_states import history
-from marketplace.services.errors import N_, NotAllowed, ValidationFailed
 
 URL_PREFIX = "/applications"
 blp = Blueprint("api_applications", __name__, description="Loan applications")

@@ -8,9 +8,9 @@ from flask_smorest import Blueprint, abort
 
 from marketplace.api.schemas import StrictSchema
 from marketplace.api.security import api_user, guard_api_blueprint
+from marketplace.domain_errors import AuthenticationFailed
 from marketplace.extensions import db
 from marketplace.services import users
-from marketplace.services.errors import AuthenticationFailed
 from marketplace.throttle import record_sign_in_failure, sign_in_blocked
 
 URL_PREFIX = "/auth"

@@ -15,9 +15,9 @@ from marketplace.api.application_schemas import (
     StatementUpdateSchema,
 )
 from marketplace.api.security import api_user, guard_api_blueprint
+from marketplace.domain_errors import N_, NotFound
 from marketplace.extensions import db
 from marketplace.services import enterprises, statements
-from marketplace.services.errors import N_, NotFound
 
 URL_PREFIX = "/enterprise"
 blp = Blueprint("api_enterprise", __name__, description="The SME's enterprise and statements")

@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from flask import Response, current_app, jsonify, request
 from flask_babel import gettext
 
+from marketplace.domain_errors import N_, Conflict, DomainError, ValidationFailed
 from marketplace.errors import json_error
 from marketplace.extensions import db
 from marketplace.models import IdempotentRequest, User
-from marketplace.services.errors import N_, Conflict, DomainError, ValidationFailed
 
 HEADER = "Idempotency-Key"
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces

@@ -9,12 +9,12 @@ from flask_smorest import Blueprint
 from marketplace.api.idempotency import client_key, idempotent
 from marketplace.api.schemas import StrictSchema
 from marketplace.api.security import api_user, guard_api_blueprint
+from marketplace.domain_errors import N_, NotAllowed, NotFound
 from marketplace.extensions import db
+from marketplace.gateways import gateway
 from marketplace.models import Payment
 from marketplace.money import format_yuan
-from marketplace.payments import flows, gateway
-from marketplace.services import ledger, payments, wallet_statements
-from marketplace.services.errors import N_, NotAllowed, NotFound
+from marketplace.services import ledger, payment_flows, payments, wallet_statements
 
 URL_PREFIX = "/wallet"
 blp = Blueprint("api_wallet", __name__, description="Wallet: balance, deposits, withdrawals, statement")
@@ -86,7 +86,7 @@ class PaymentListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(PaymentSchema))
 
 
-def _created(outcome: flows.Outcome) -> tuple[dict, int]:
+def _created(outcome: payment_flows.Outcome) -> tuple[dict, int]:
     body = {"payment_id": outcome.payment.id, "status": outcome.payment.status,
             "amount": format_yuan(outcome.payment.amount)}
     if outcome.client_secret:
@@ -101,7 +101,7 @@ def create_deposit(data):
     """Deposit money; with the sandbox it settles at once (status `succeeded`)."""
     user, limit = api_user(), current_app.config["MAX_TRANSACTION_FEN"]
     amount = payments.parse_amount(data["amount"], limit=limit)
-    return idempotent(user, data, lambda: _created(flows.deposit(
+    return idempotent(user, data, lambda: _created(payment_flows.deposit(
         db.session, gateway(), user, amount, limit=limit, idempotency_key=client_key(),
         payment_method=data.get("payment_method"))))
 
@@ -113,7 +113,7 @@ def create_withdrawal(data):
     """Withdraw available money: it is held until the payout settles, returned if it fails."""
     user, limit = api_user(), current_app.config["MAX_TRANSACTION_FEN"]
     amount = payments.parse_amount(data["amount"], limit=limit)
-    return idempotent(user, data, lambda: _created(flows.withdraw(
+    return idempotent(user, data, lambda: _created(payment_flows.withdraw(
         db.session, gateway(), user, amount, limit=limit, idempotency_key=client_key())))
 
 

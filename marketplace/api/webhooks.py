@@ -9,7 +9,8 @@ from flask import request
 from flask_smorest import Blueprint
 
 from marketplace.extensions import db
-from marketplace.payments import flows, gateway
+from marketplace.gateways import gateway
+from marketplace.services import payment_flows
 
 URL_PREFIX = "/webhooks"
 blp = Blueprint("api_webhooks", __name__, description="Payment provider events")
@@ -27,7 +28,7 @@ class WebhookAckSchema(ma.Schema):
 @blp.alt_response(400, description="Missing, wrong or stale Stripe-Signature; nothing changed")
 def payment_event():
     """Verify the Stripe-Signature header, store the event once and apply it."""
-    outcome = flows.receive_webhook(db.session, gateway(), request.get_data(cache=False),
+    outcome = payment_flows.receive_webhook(db.session, gateway(), request.get_data(cache=False),
                                     request.headers.get("Stripe-Signature"))
     log.info("payment webhook processed: %s", outcome)
     return {"received": True, "outcome": outcome}

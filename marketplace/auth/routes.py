@@ -7,9 +7,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.auth import bp
 from marketplace.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, RegisterForm
+from marketplace.domain_errors import AuthenticationFailed, DomainError
 from marketplace.extensions import db
 from marketplace.services import users
-from marketplace.services.errors import AuthenticationFailed, DomainError
 from marketplace.throttle import record_sign_in_failure, sign_in_blocked
 from marketplace.web import DASHBOARDS, apply_error_to_form, password_hasher, safe_next
 

@@ -8,8 +8,8 @@ from flask.cli import AppGroup
 
 from marketplace.credit import ModelUnavailable, application_assessor
 from marketplace.extensions import db
-from marketplace.payments import flows, gateway
-from marketplace.services import applications, enterprises, statements, users
+from marketplace.gateways import gateway
+from marketplace.services import applications, enterprises, payment_flows, statements, users
 
 group = AppGroup("demo", help="Demonstration data.")
 
@@ -60,7 +60,7 @@ def seed() -> None:
         _seed_sme_file(sme)
     investor = users.find_by_email(db.session, DEMO_ACCOUNTS[1][1])
     # A fixed idempotency key: seeding twice deposits once (through the sandbox's webhook path).
-    flows.deposit(db.session, gateway(), investor, DEMO_DEPOSIT_FEN,
+    payment_flows.deposit(db.session, gateway(), investor, DEMO_DEPOSIT_FEN,
                   limit=current_app.config["MAX_TRANSACTION_FEN"], idempotency_key="demo-seed-deposit")
     db.session.commit()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")

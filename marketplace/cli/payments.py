@@ -8,9 +8,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
+from marketplace.gateways import gateway
 from marketplace.money import format_yuan
-from marketplace.payments import flows, gateway
-from marketplace.services import wallet_statements
+from marketplace.services import payment_flows, wallet_statements
 from marketplace.services.reconcile import reconcile
 
 group = AppGroup("payments", help="Payments at the provider.")
@@ -44,7 +44,7 @@ def reconcile_command(day) -> None:
 @group.command("sync")
 def sync_command() -> None:
     """Fetch the provider's state of every open payment and apply it (for lost webhook events)."""
-    synced = flows.sync_open_payments(db.session, gateway())
+    synced = payment_flows.sync_open_payments(db.session, gateway())
     for payment_id, status in synced:
         click.echo(f"payment {payment_id}: provider says {status}")
     click.echo(f"{len(synced)} open payments checked")

@@ -4,10 +4,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
 from marketplace.models import ROLES
 from marketplace.services import users
-from marketplace.services.errors import DomainError
 
 group = AppGroup("users", help="Manage accounts.")
 

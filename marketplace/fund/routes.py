@@ -19,10 +19,10 @@ from marketplace.application_pages import (
     send_document,
     upload_folder,
 )
+from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
 from marketplace.fund import bp
 from marketplace.services import applications, documents, reviews
-from marketplace.services.errors import DomainError
 from marketplace.web import apply_error_to_form
 
 

@@ -1,18 +1,13 @@
 """Payment providers behind one PaymentGateway protocol: the sandbox (default) and Stripe.
 
-`init_payments(app)` builds the gateway named by PAYMENT_GATEWAY once per app;
-`gateway()` returns it. Business rules about payments live in marketplace.services.payments;
-the flows that call a provider between two commits live in marketplace.payments.flows.
+`build_gateway(config)` builds the one the configuration names (the app keeps it:
+marketplace.gateways). Business rules about payments live in marketplace.services.payments;
+the flows that call a provider between two commits live in marketplace.services.payment_flows.
+Nothing here imports Flask or the services.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
-from flask import Flask, current_app
-
-from marketplace.config import ConfigError
 from marketplace.payments.base import PaymentGateway
 
 GATEWAYS = ("sandbox", "stripe")
@@ -36,19 +31,3 @@ def build_gateway(config) -> PaymentGateway:
                              max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2),
                              api_base=config.get("STRIPE_API_BASE") or None)
     raise ValueError(f"PAYMENT_GATEWAY must be one of {', '.join(GATEWAYS)}, not {name!r}")
-
-
-def init_payments(app: Flask) -> None:
-    """Build the configured gateway and keep it on the app."""
-    if not app.config.get("SANDBOX_WEBHOOK_SECRET"):
-        derived = hmac.new(app.config["SECRET_KEY"].encode(), b"sandbox-webhook-secret", hashlib.sha256)
-        app.config["SANDBOX_WEBHOOK_SECRET"] = "whsec_sandbox_" + derived.hexdigest()
-    try:
-        app.extensions["payment_gateway"] = build_gateway(app.config)
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
-
-
-def gateway() -> PaymentGateway:
-    """The current app's payment gateway."""
-    return current_app.extensions["payment_gateway"]

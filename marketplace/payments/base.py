@@ -13,8 +13,8 @@ from typing import Protocol
 
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, Conflict, DomainError
 from marketplace.payments import signature
-from marketplace.services.errors import N_, Conflict, DomainError
 
 # Provider event type → our payment status (None: acknowledged, stored, otherwise ignored).
 EVENT_STATUSES = {

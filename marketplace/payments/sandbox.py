@@ -21,6 +21,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, NotFound
 from marketplace.models.base import utcnow
 from marketplace.models.payments import SandboxObject
 from marketplace.payments import signature
@@ -32,7 +33,6 @@ from marketplace.payments.base import (
     ProviderMovement,
     verified_event,
 )
-from marketplace.services.errors import N_, NotFound
 
 FAILING_PAYOUT_FEN = 13  # payouts of ¥x.13 fail
 DECLINED_DEPOSIT_FEN = 2  # deposits of ¥x.02 are declined

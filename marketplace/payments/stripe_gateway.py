@@ -19,6 +19,7 @@ from typing import TypeVar
 import sqlalchemy.orm as so
 import stripe
 
+from marketplace.domain_errors import N_
 from marketplace.models.base import as_utc
 from marketplace.payments.base import (
     GatewayEvent,
@@ -31,7 +32,6 @@ from marketplace.payments.base import (
     ProviderUnavailable,
     verified_event,
 )
-from marketplace.services.errors import N_
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from marketplace.services.errors import N_, Label
+from marketplace.domain_errors import N_, Label
 
 STATUSES = (
     "draft", "submitted", "in_review", "info_requested", "awaiting_second_approval",

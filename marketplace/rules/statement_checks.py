@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from marketplace.services.errors import N_
+from marketplace.domain_errors import N_
 from scoring.statements import STATEMENT_FIELDS
 
 # Profits, equity and retained earnings can be negative (losses); nothing else can.

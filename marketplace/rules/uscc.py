@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marketplace.services.errors import N_
+from marketplace.domain_errors import N_
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015 table 1: no I, O, S, V, Z
 VALUES = {char: value for value, char in enumerate(CHARSET)}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, InvalidState
 from marketplace.models import LoanApplication, User
 from marketplace.models.base import as_utc
 from marketplace.rules.application_states import next_status, status_name
 from marketplace.services import audit
-from marketplace.services.errors import N_, InvalidState
 
 OBJECT_TYPE = "loan_application"
 # Events that record a change without moving the state (creation, edits of a draft, documents).

@@ -5,14 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.models import Enterprise, LoanApplication, User
-from marketplace.models.base import utcnow
-from marketplace.money import format_yuan
-from marketplace.rules.application_states import EDITABLE_STATUSES, OPEN_STATUSES
-from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
-from marketplace.services.application_states import transition
-from marketplace.services.enterprises import enterprise_of, missing_for_submission
-from marketplace.services.errors import (
+from marketplace.domain_errors import (
     N_,
     InvalidState,
     NotAllowed,
@@ -20,6 +13,13 @@ from marketplace.services.errors import (
     ValidationFailed,
     refuse_unknown_fields,
 )
+from marketplace.models import Enterprise, LoanApplication, User
+from marketplace.models.base import utcnow
+from marketplace.money import format_yuan
+from marketplace.rules.application_states import EDITABLE_STATUSES, OPEN_STATUSES
+from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
+from marketplace.services.application_states import transition
+from marketplace.services.enterprises import enterprise_of, missing_for_submission
 
 APPLICATION_FIELDS = ("amount_fen", "term_months", "repayment_method", "purpose", "category")
 MIN_AMOUNT_FEN, MAX_AMOUNT_FEN, AMOUNT_STEP_FEN = 1_000_000, 100_000_000, 100_000

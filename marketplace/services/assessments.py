@@ -8,10 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, ValidationFailed
 from marketplace.models import CreditAssessment, LoanApplication
 from marketplace.models.base import as_utc
 from marketplace.services import statements
-from marketplace.services.errors import N_, ValidationFailed
 from scoring import LoadedModel
 
 PD_PLACES = Decimal("0.00000001")

@@ -11,11 +11,11 @@ import filetype
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, InvalidState, NotFound, ValidationFailed
 from marketplace.models import ApplicationDocument, LoanApplication, User
 from marketplace.rules.application_states import EDITABLE_STATUSES
 from marketplace.services.application_states import record
 from marketplace.services.applications import own_application, readable_application
-from marketplace.services.errors import N_, InvalidState, NotFound, ValidationFailed
 
 # The type is decided by the file's magic bytes, never by its name or the browser's claim.
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

@@ -8,12 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.models import Enterprise, LoanApplication, User
-from marketplace.money import MAX_ABS_FEN
-from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, TAX_CREDIT_RATINGS
-from marketplace.rules.uscc import uscc_problem
-from marketplace.services import audit
-from marketplace.services.errors import (
+from marketplace.domain_errors import (
     N_,
     Conflict,
     InvalidState,
@@ -21,6 +16,11 @@ from marketplace.services.errors import (
     ValidationFailed,
     refuse_unknown_fields,
 )
+from marketplace.models import Enterprise, LoanApplication, User
+from marketplace.money import MAX_ABS_FEN
+from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, TAX_CREDIT_RATINGS
+from marketplace.rules.uscc import uscc_problem
+from marketplace.services import audit
 
 PROFILE_FIELDS = (
     "name", "uscc", "legal_representative", "founded_on", "registered_capital_fen", "industry",

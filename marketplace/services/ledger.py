@@ -7,24 +7,22 @@ IMMEDIATE), answers a replayed idempotency key with the first posting, refuses t
 wallet-type account, and writes the entries, the cached balances and the audit event in the
 caller's database transaction. On PostgreSQL (psycopg 3) the statements go through the driver
 in two pipelined round trips (marketplace.services.ledger_postgresql); elsewhere through
-SQLAlchemy Core. `atomic` runs a unit of work and commits it, retrying a bounded number of times on
-serialization failures and deadlocks.
+SQLAlchemy Core. Nothing here commits: callers run postings inside a unit of work
+(`marketplace.services.unit_of_work`), which also retries deadlocks and serialization failures.
 Amounts are integer fen; a positive entry adds money to an account, a negative one takes it away."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import random
 import re
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, Conflict, InvalidState, ValidationFailed
 from marketplace.models.base import utcnow
 from marketplace.models.ledger import (
     CURRENCY,
@@ -36,9 +34,7 @@ from marketplace.models.ledger import (
 )
 from marketplace.money import format_yuan
 from marketplace.services import audit, ledger_postgresql
-from marketplace.services.errors import N_, Conflict, InvalidState, ValidationFailed
 
-T = TypeVar("T")
 Owner = tuple[str, int]
 # Which kinds of account each type of owner may hold (DESIGN.md "Money").
 OWNER_KINDS = {
@@ -49,8 +45,6 @@ OWNER_KINDS = {
     "fund": ("pool", "committed"),
     "platform": ("revenue", "gateway_clearing"),
 }
-# PostgreSQL: serialization_failure and deadlock_detected; the whole unit of work is retried.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 # Core tables for the hot path: plain INSERT/UPDATE statements, no ORM unit of work.
 _ACCOUNTS = LedgerAccount.__table__
 _TRANSACTIONS = LedgerTransaction.__table__
@@ -308,33 +302,3 @@ def balances(session: so.Session, owner) -> dict[str, int]:
     )
     found = {kind: balance for kind, balance in rows}
     return {kind: found.get(kind, 0) for kind in OWNER_KINDS[owner_type]}
-
-
-def is_retryable(error: BaseException) -> bool:
-    """True for a serialization failure or deadlock (PostgreSQL) or a busy database (SQLite)."""
-    original = getattr(error, "orig", None)
-    if getattr(original, "sqlstate", None) in RETRYABLE_SQLSTATES:
-        return True
-    return isinstance(error, sa.exc.OperationalError) and "database is locked" in str(original)
-
-
-def atomic(session: so.Session, work: Callable[[], T], *, attempts: int = 5) -> T:
-    """Run `work()` and commit; on a serialization failure or deadlock roll back and run it again.
-
-    The whole unit of work is retried (at most `attempts` times, with jittered back-off): after a
-    deadlock PostgreSQL has aborted the transaction, so nothing in it can be kept.
-    """
-    for attempt in range(1, attempts + 1):
-        try:
-            result = work()
-            session.commit()
-            return result
-        except sa.exc.DBAPIError as error:
-            session.rollback()
-            if attempt == attempts or not is_retryable(error):
-                raise
-            time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not secrecy
-        except BaseException:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")

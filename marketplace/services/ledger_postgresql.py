@@ -13,7 +13,7 @@ round trip each:
 3. `write`: the transaction, its entries, the new balances and the audit event.
 
 Everything runs in the caller's database transaction; COMMIT is the caller's. Driver errors
-are raised as SQLAlchemy's, so `ledger.atomic` retries deadlocks and serialization failures
+are raised as SQLAlchemy's, so `unit_of_work.run` retries deadlocks and serialization failures
 whichever path raised them.
 """
 

@@ -19,11 +19,11 @@ import uuid
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, Conflict, NotAllowed, ValidationFailed
 from marketplace.models import Payment, PaymentStatusChange, User, WebhookEvent
 from marketplace.money import MoneyError, format_yuan, parse_yuan
 from marketplace.payments.base import GatewayEvent
 from marketplace.services import audit, ledger
-from marketplace.services.errors import N_, Conflict, NotAllowed, ValidationFailed
 
 WALLET_ROLES = ("sme", "investor")
 FINAL_STATUSES = ("succeeded", "failed", "canceled")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, InvalidState, NotAllowed, ValidationFailed
 from marketplace.models import Enterprise, LoanApplication, User
 from marketplace.models.base import as_utc, utcnow
 from marketplace.rules.application_states import STATUSES, status_name
 from marketplace.rules.catalogue import CATEGORIES
 from marketplace.services.application_states import transition
 from marketplace.services.applications import locked_application
-from marketplace.services.errors import N_, InvalidState, NotAllowed, ValidationFailed
 
 DECISIONS = ("approve", "reject", "request_info")
 TERM_RANGES = {"max_rate_bps": (1, 3600), "listing_days": (3, 30), "fund_share_bps": (0, 3000)}

@@ -8,12 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.models import Enterprise, FinancialStatement, User
-from marketplace.money import MAX_ABS_FEN
-from marketplace.rules.statement_checks import statement_problems
-from marketplace.services import audit
-from marketplace.services.enterprises import ensure_not_under_review, enterprise_of
-from marketplace.services.errors import (
+from marketplace.domain_errors import (
     N_,
     Conflict,
     InvalidState,
@@ -22,6 +17,11 @@ from marketplace.services.errors import (
     ValidationFailed,
     refuse_unknown_fields,
 )
+from marketplace.models import Enterprise, FinancialStatement, User
+from marketplace.money import MAX_ABS_FEN
+from marketplace.rules.statement_checks import statement_problems
+from marketplace.services import audit
+from marketplace.services.enterprises import ensure_not_under_review, enterprise_of
 from scoring.statements import STATEMENT_FIELDS, key_ratios
 
 YEARS_KEPT = 3

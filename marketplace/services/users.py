@@ -14,10 +14,7 @@ import sqlalchemy.orm as so
 from argon2 import PasswordHasher
 from email_validator import EmailNotValidError, validate_email
 
-from marketplace.models import LOCALES, ROLES, SELF_REGISTERED_ROLES, ApiToken, User
-from marketplace.models.base import as_utc, utcnow
-from marketplace.services import audit, passwords
-from marketplace.services.errors import (
+from marketplace.domain_errors import (
     N_,
     AuthenticationFailed,
     Conflict,
@@ -25,6 +22,9 @@ from marketplace.services.errors import (
     NotFound,
     ValidationFailed,
 )
+from marketplace.models import LOCALES, ROLES, SELF_REGISTERED_ROLES, ApiToken, User
+from marketplace.models.base import as_utc, utcnow
+from marketplace.services import audit, passwords
 
 NAME_MAX = 100
 EMAIL_MAX = 254

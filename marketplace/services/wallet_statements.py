@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_, ValidationFailed
 from marketplace.models.base import as_utc
 from marketplace.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction
 from marketplace.money import format_yuan
-from marketplace.services.errors import N_, ValidationFailed
 from marketplace.services.ledger import owner_of
 
 MAX_PAGE_SIZE = 500

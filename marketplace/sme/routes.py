@@ -11,9 +11,9 @@ from wtforms import SelectChoice
 
 from marketplace.application_pages import detail_context, send_document, statements_context, upload_folder
 from marketplace.credit import application_assessor
+from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
 from marketplace.services import applications, documents, enterprises, statements
-from marketplace.services.errors import DomainError
 from marketplace.sme import bp
 from marketplace.sme.forms import ActionForm, ApplicationForm, DocumentForm, EnterpriseForm, StatementForm
 from marketplace.web import apply_error_to_form, raise_access_error, translate_error

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from marketplace.domain_errors import ValidationFailed
 from marketplace.services import payments
-from marketplace.services.errors import ValidationFailed
 from marketplace.web import translate_error
 
 

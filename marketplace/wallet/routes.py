@@ -8,11 +8,11 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.domain_errors import N_, DomainError, ValidationFailed
 from marketplace.extensions import db
+from marketplace.gateways import gateway
 from marketplace.money import format_yuan
-from marketplace.payments import flows, gateway
-from marketplace.services import ledger, payments, wallet_statements
-from marketplace.services.errors import N_, DomainError, ValidationFailed
+from marketplace.services import ledger, payment_flows, payments, wallet_statements
 from marketplace.wallet import bp
 from marketplace.wallet.forms import DepositForm, StatementFilterForm, WithdrawForm
 from marketplace.wallet.labels import KIND_LABELS, STATUS_LABELS
@@ -67,14 +67,14 @@ def _submit(form, slot: str, flow, done_message):
 def deposit():
     """Deposit money (the sandbox settles at once)."""
     form = DepositForm(prefix="deposit")
-    return _submit(form, "deposit_form", flows.deposit, _("Deposit of ¥%(amount)s: %(status)s."))
+    return _submit(form, "deposit_form", payment_flows.deposit, _("Deposit of ¥%(amount)s: %(status)s."))
 
 
 @bp.post("/withdraw")
 def withdraw():
     """Withdraw available money; it is held until the payout settles."""
     form = WithdrawForm(prefix="withdraw")
-    return _submit(form, "withdraw_form", flows.withdraw, _("Withdrawal of ¥%(amount)s: %(status)s."))
+    return _submit(form, "withdraw_form", payment_flows.withdraw, _("Withdrawal of ¥%(amount)s: %(status)s."))
 
 
 def _filtered_range(form: StatementFilterForm) -> tuple[date | None, date | None]:

@@ -1,4 +1,4 @@
-"""Domain errors raised by services; views and the API translate them to HTTP."""
+"""Domain errors and translatable labels shared by every layer; imports nothing of the marketplace."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ class DomainError(Exception):
 
     code = "domain_error"
     http_status = 400
+    # True when the attempt itself must be kept although the operation failed: the unit of work
+    # commits before the error propagates (a failed sign-in's audit row, for instance).
+    keeps_changes = False
 
     def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, **params):
         super().__init__(message % params if params else message)
@@ -74,6 +77,7 @@ class AuthenticationFailed(DomainError):
 
     code = "authentication_failed"
     http_status = 401
+    keeps_changes = True  # the audit row of the failed attempt is evidence (brute-force review)
 
 
 def refuse_unknown_fields(data, allowed) -> None:

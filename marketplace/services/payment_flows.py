@@ -1,10 +1,11 @@
-"""Deposits and withdrawals end to end: each calls the provider between two commits.
+"""Deposits and withdrawals end to end: the one place that talks to a provider between commits.
 
-The payment row (and for a withdrawal, the hold on its money) is committed before the
-provider is asked, so a crash or a provider error never leaves money moved without a record;
-the provider's answer is committed next; events the sandbox delivers at once then go through
-the same webhook path as real ones (`receive_webhook`). These functions therefore commit,
-unlike services, and are what views, API handlers and commands call.
+Each step is its own unit of work, on purpose: the payment row (and for a withdrawal, the hold
+on its money) is committed before the provider is asked, so a crash or a provider error never
+leaves money moved without a record; the provider's answer is committed next; events the
+sandbox delivers at once then go through the same webhook path as real ones (`receive_webhook`).
+These functions therefore end their own transactions, unlike every other service, and are what
+views, API handlers and commands call for payments (outside any open unit of work).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from marketplace.payments.base import (
     ProviderRejected,
 )
 from marketplace.services import payments
-from marketplace.services.ledger import atomic
+from marketplace.services.unit_of_work import end_read, run
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def withdraw(session: so.Session, gateway: PaymentGateway, user: User, amount: i
 
 def _run(session, gateway, user, kind, amount, limit, client_key, payment_method) -> Outcome:
     key = payments.payment_key(user, client_key)
-    payment, created = atomic(session, lambda: payments.create_payment(
+    payment, created = run(session, lambda: payments.create_payment(
         session, user, kind, amount, idempotency_key=key, provider=gateway.name, limit=limit))
     if payment.provider_id or payment.is_final:
         return Outcome(payment, created)  # a replay: the provider has answered already
@@ -61,7 +62,7 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
     )
     payment_id = payment.id
     try:
-        result = atomic(session, lambda: _submit(session, gateway, request))
+        result = run(session, lambda: _submit(session, gateway, request))
     except (PaymentDeclined, ProviderRejected) as error:
         # Refused outright: nothing was charged, a payout's money comes back at once.
         _settle(session, payment_id, "failed", source="provider refused", note=error.render()[0])
@@ -97,14 +98,14 @@ def _settle(session, payment_id: int, status: str, *, source: str, note: str | N
         payment = payments.lock_payment(session, payment_id)
         payments.apply_status(session, payment, status, source=source, note=note)
 
-    atomic(session, work)
+    run(session, work)
 
 
 def receive_webhook(session: so.Session, gateway: PaymentGateway, payload: bytes,
                     signature_header: str | None) -> str:
     """Verify, store once and apply one provider event (the webhook endpoint's whole job)."""
     event = gateway.parse_event(payload, signature_header)
-    return atomic(session, lambda: payments.handle_event(session, gateway.name, event))
+    return run(session, lambda: payments.handle_event(session, gateway.name, event))
 
 
 def sync_open_payments(session: so.Session, gateway: PaymentGateway) -> list[tuple[int, str]]:
@@ -118,7 +119,7 @@ def sync_open_payments(session: so.Session, gateway: PaymentGateway) -> list[tup
                Payment.provider_id.is_not(None))
         .order_by(Payment.id)
     ).all()
-    session.rollback()
+    end_read(session)
     synced = []
     for payment_id, kind, provider_id in open_payments:
         state = gateway.fetch(session, kind, provider_id)
