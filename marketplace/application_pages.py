@@ -7,10 +7,11 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from marketplace.extensions import db
 from marketplace.rules.catalogue import INDUSTRIES, industry_label
-from marketplace.services import statements
+from marketplace.services import documents, statements
 from marketplace.services.application_states import history
 
 SORT_LABELS = {"oldest": _l("Oldest first"), "newest": _l("Newest first"),
@@ -113,6 +114,25 @@ def send_document(document, path: Path):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def document_response(user, application_id: int, document_id: int):
+    """The document as a download, if `user` may read the application (else 403/404)."""
+    document, path = documents.readable_document(db.session, user, application_id, document_id,
+                                                 upload_folder())
+    return send_document(document, path)
+
+
+def download_document(application_id: int, document_id: int):
+    """Download a document of an application the signed-in user may read."""
+    return document_response(current_user._get_current_object(), application_id, document_id)
+
+
+def register_document_download(bp) -> None:
+    """Serve `download_document` under the role's blueprint (its guard applies; the service decides
+    which applications the user may read)."""
+    bp.add_url_rule("/applications/<int:application_id>/documents/<int:document_id>",
+                    "document_download", download_document, methods=["GET"])
 
 
 def install_application_helpers(app) -> None:

@@ -10,7 +10,6 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.domain_errors import DomainError
-from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +109,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        db.session.rollback()
         message, fields = error.render(gettext)
         if request.path.startswith("/api/"):
             return json_error(error.http_status, message, code=error.code, fields=fields or None)
@@ -127,7 +125,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
         propagate = app.config.get("PROPAGATE_EXCEPTIONS")
         if propagate or (propagate is None and (app.testing or app.debug)):
             raise error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, request
@@ -10,8 +12,10 @@ from flask_login import current_user
 from wtforms import Form
 
 from marketplace.domain_errors import DomainError
-from marketplace.extensions import login_manager
+from marketplace.extensions import db, login_manager
+from marketplace.services import unit_of_work
 
+T = TypeVar("T")
 DASHBOARDS = {
     "sme": "sme.dashboard",
     "investor": "investor.dashboard",
@@ -65,6 +69,38 @@ def apply_error_to_form(form: Form, error: DomainError) -> None:
             shown = True
     if not shown:
         flash(message, "danger")
+
+
+def run_form(form: Form, action: Callable[[], T]) -> tuple[T | None, int]:
+    """Validate `form` and run `action` (a service call) as one unit of work.
+
+    Returns (result, 200) when it ran; (None, 200) for a page shown for the first time; (None,
+    422) when the form is invalid or the service refused, with the errors shown on the form.
+    """
+    if not form.validate_on_submit():
+        return None, (422 if request.method == "POST" else 200)
+    try:
+        return unit_of_work.run(db.session, action), 200
+    except DomainError as error:
+        apply_error_to_form(form, error)
+        return None, 422
+
+
+def run_button(form: Form, action: Callable[[], T]) -> T | None:
+    """Run the action of a POST button (a form with only a CSRF token) as one unit of work.
+
+    Returns its result, or None after flashing why it did not run (a refused action changes
+    nothing); access errors are raised for the error handler (403/404).
+    """
+    if not form.validate_on_submit():
+        flash(gettext("The form expired; please try again."), "danger")
+        return None
+    try:
+        return unit_of_work.run(db.session, action)
+    except DomainError as error:
+        raise_access_error(error)
+        flash(translate_error(error)[0], "danger")
+        return None
 
 
 def safe_next(target: str | None) -> str | None:

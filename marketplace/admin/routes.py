@@ -1,7 +1,7 @@
 """Admin views: dashboard and account management."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,11 +10,10 @@ from wtforms import PasswordField, SelectChoice, SelectField, StringField, Submi
 from wtforms.validators import DataRequired, Email, Length
 
 from marketplace.admin import bp
-from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
 from marketplace.models import ROLES, User
 from marketplace.services import users
-from marketplace.web import apply_error_to_form, password_hasher
+from marketplace.web import password_hasher, run_form
 
 ROLE_LABELS = {
     "sme": _l("SME"),
@@ -47,24 +46,13 @@ def dashboard():
 def user_list():
     """All accounts, and the form that creates fund manager, regulator and admin accounts."""
     form = CreateUserForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = users.create_user(
-                db.session, password_hasher(), actor=current_user._get_current_object(),
-                email=form.email.data, password=form.password.data,
-                role=form.role.data, name=form.name.data,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_error_to_form(form, error)
-            status = 422
-        else:
-            flash(_("Account %(email)s created.", email=user.email), "success")
-            return redirect(url_for("admin.user_list"))
-    elif request.method == "POST":
-        status = 422
+    user, status = run_form(form, lambda: users.create_user(
+        db.session, password_hasher(), actor=current_user._get_current_object(),
+        email=form.email.data, password=form.password.data, role=form.role.data, name=form.name.data,
+    ))
+    if user is not None:
+        flash(_("Account %(email)s created.", email=user.email), "success")
+        return redirect(url_for("admin.user_list"))
     accounts = db.session.scalars(sa.select(User).order_by(User.id)).all()
     return render_template(
         "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS

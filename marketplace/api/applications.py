@@ -15,11 +15,12 @@ from marketplace.api.application_schemas import (
     DocumentSchema,
 )
 from marketplace.api.security import api_user, guard_api_blueprint
-from marketplace.application_pages import send_document, upload_folder
+from marketplace.api.transactions import in_unit_of_work
+from marketplace.application_pages import document_response, upload_folder
 from marketplace.credit import application_assessor
 from marketplace.domain_errors import N_, NotAllowed, ValidationFailed
 from marketplace.extensions import db
-from marketplace.services import applications, documents, reviews
+from marketplace.services import applications, documents, reviews, unit_of_work
 from marketplace.services.application_states import history
 
 URL_PREFIX = "/applications"
@@ -59,10 +60,10 @@ def list_own():
 @blp.post("")
 @blp.arguments(ApplicationInSchema)
 @blp.response(201, ApplicationSchema)
+@in_unit_of_work
 def create(data):
     """Create a draft application (checked against the ¥1,000,000 per-enterprise cap)."""
     application = applications.create_application(db.session, api_user(), data)
-    db.session.commit()
     return application
 
 
@@ -76,43 +77,43 @@ def get(application_id: int):
 @blp.put("/<int:application_id>")
 @blp.arguments(ApplicationInSchema)
 @blp.response(200, ApplicationSchema)
+@in_unit_of_work
 def update(data, application_id: int):
     """Change a draft (or answer an information request: the application goes back to draft)."""
     application = applications.update_application(db.session, api_user(), application_id, data)
-    db.session.commit()
     return application
 
 
 @blp.post("/<int:application_id>/submit")
 @blp.response(200, ApplicationDetailSchema)
+@in_unit_of_work
 def submit(application_id: int):
     """Submit for review: scored (when the model is available) and put in the review queue."""
     application = applications.submit_application(
         db.session, api_user(), application_id, assess=application_assessor()
     )
-    db.session.commit()
     return detail(application)
 
 
 @blp.post("/<int:application_id>/withdraw")
 @blp.response(200, ApplicationSchema)
+@in_unit_of_work
 def withdraw(application_id: int):
     """Withdraw your application before a final decision."""
     application = applications.withdraw_application(db.session, api_user(), application_id)
-    db.session.commit()
     return application
 
 
 @blp.post("/<int:application_id>/decision")
 @blp.arguments(DecisionInSchema)
 @blp.response(200, DecisionSchema)
+@in_unit_of_work
 def decision(data, application_id: int):
     """Approve (max rate, listing days, fund share), reject (reason) or request information."""
     application = reviews.decide(
         db.session, api_user(), application_id,
         four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"], **data,
     )
-    db.session.commit()
     return application
 
 
@@ -126,26 +127,22 @@ def upload_document(application_id: int):
         raise ValidationFailed(message, fields={"file": [message]})
     upload = request.files["file"]
     data = upload.stream.read(documents.MAX_BYTES + 1)
-    document = documents.add_document(db.session, api_user(), application_id, filename=upload.filename,
-                                      data=data, folder=upload_folder())
-    documents.commit_upload(db.session, document, upload_folder())
-    return document
+    return unit_of_work.run(db.session, lambda: documents.add_document(
+        db.session, api_user(), application_id, filename=upload.filename, data=data,
+        folder=upload_folder()))
 
 
 @blp.get("/<int:application_id>/documents/<int:document_id>")
 @blp.response(200)
 def download_document(application_id: int, document_id: int):
     """Download a document (owner, fund managers, regulators) as an attachment."""
-    document, path = documents.readable_document(db.session, api_user(), application_id, document_id,
-                                                 upload_folder())
-    return send_document(document, path)
+    return document_response(api_user(), application_id, document_id)
 
 
 @blp.delete("/<int:application_id>/documents/<int:document_id>")
 @blp.response(200, DocumentSchema)
+@in_unit_of_work
 def delete_document(application_id: int, document_id: int):
     """Remove a document from your draft (or an application awaiting information)."""
-    document = documents.remove_document(db.session, api_user(), application_id, document_id)
-    db.session.commit()  # a deleted row is detached, not expired: it still shows what was removed
-    documents.discard_file(upload_folder(), document)
-    return document
+    # A deleted row is detached, not expired, by the commit: it still shows what was removed.
+    return documents.remove_document(db.session, api_user(), application_id, document_id, upload_folder())

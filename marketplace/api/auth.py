@@ -8,9 +8,10 @@ from flask_smorest import Blueprint, abort
 
 from marketplace.api.schemas import StrictSchema
 from marketplace.api.security import api_user, guard_api_blueprint
+from marketplace.api.transactions import in_unit_of_work
 from marketplace.domain_errors import AuthenticationFailed
 from marketplace.extensions import db
-from marketplace.services import users
+from marketplace.services import unit_of_work, users
 from marketplace.throttle import record_sign_in_failure, sign_in_blocked
 
 URL_PREFIX = "/auth"
@@ -51,11 +52,11 @@ class RevokedSchema(ma.Schema):
 @blp.post("/register")
 @blp.arguments(RegisterSchema)
 @blp.response(201, RegisteredSchema)
+@in_unit_of_work
 def register(data):
     """Register an SME or investor account."""
     data.setdefault("locale", current_app.config["BABEL_DEFAULT_LOCALE"])
     user = users.register(db.session, current_app.extensions["password_hasher"], **data)
-    db.session.commit()
     return user
 
 
@@ -66,35 +67,37 @@ def create_token(data):
     """Exchange email and password for a bearer token (expires; revocable)."""
     if sign_in_blocked(data["email"]):
         abort(429, message="Too many failed sign-ins; wait a minute and try again.")
-    try:
+
+    def issue():
         user = users.authenticate(
             db.session, current_app.extensions["password_hasher"],
             email=data["email"], password=data["password"], source="api",
         )
-    except AuthenticationFailed:
-        db.session.commit()  # keep the audit record of the failed attempt
+        return users.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
+
+    try:
+        issued = unit_of_work.run(db.session, issue)
+    except AuthenticationFailed:  # its audit row is kept by the unit of work
         record_sign_in_failure(data["email"])
         raise
-    issued = users.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
-    db.session.commit()
     return {"id": issued.id, "token": issued.token, "expires_at": issued.expires_at}
 
 
 @blp.delete("/tokens/current")
 @blp.response(200, RevokedSchema)
+@in_unit_of_work
 def revoke_current_token():
     """Revoke the token used for this request."""
     from flask import g
 
     users.revoke_token(db.session, api_user(), g.api_token.id)
-    db.session.commit()
     return {"id": g.api_token.id, "revoked": True}
 
 
 @blp.delete("/tokens/<int:token_id>")
 @blp.response(200, RevokedSchema)
+@in_unit_of_work
 def revoke_token(token_id: int):
     """Revoke one of your tokens by id."""
     record = users.revoke_token(db.session, api_user(), token_id)
-    db.session.commit()
     return {"id": record.id, "revoked": True}

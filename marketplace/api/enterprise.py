@@ -15,6 +15,7 @@ from marketplace.api.application_schemas import (
     StatementUpdateSchema,
 )
 from marketplace.api.security import api_user, guard_api_blueprint
+from marketplace.api.transactions import in_unit_of_work
 from marketplace.domain_errors import N_, NotFound
 from marketplace.extensions import db
 from marketplace.services import enterprises, statements
@@ -51,10 +52,10 @@ def get_enterprise():
 @blp.put("")
 @blp.arguments(EnterpriseInSchema)
 @blp.response(200, EnterpriseSchema)
+@in_unit_of_work
 def put_enterprise(data):
     """Create or replace your enterprise profile (USCC checked per GB 32100-2015)."""
     enterprise = enterprises.save_enterprise(db.session, api_user(), data, today=date.today())
-    db.session.commit()
     return enterprise
 
 
@@ -71,11 +72,11 @@ def list_statements():
 @blp.post("/statements")
 @blp.arguments(StatementInSchema)
 @blp.response(201, StatementSchema)
+@in_unit_of_work
 def file_statement(data):
     """File one fiscal year's statement (a year already filed is a 409: use PUT to replace it)."""
     year = data.pop("year")
     statement = statements.file_statement(db.session, api_user(), year, data, today=date.today())
-    db.session.commit()
     return _with_ratios(statement)
 
 
@@ -89,11 +90,11 @@ def get_statement(year: int):
 @blp.put("/statements/<int:year>")
 @blp.arguments(StatementUpdateSchema)
 @blp.response(200, StatementSchema)
+@in_unit_of_work
 def replace_statement(data, year: int):
     """Replace one year's statement (the same consistency checks apply)."""
     statements.statement_for_year(db.session, api_user(), year)
     statement = statements.file_statement(
         db.session, api_user(), year, data, today=date.today(), replace=True
     )
-    db.session.commit()
     return _with_ratios(statement)

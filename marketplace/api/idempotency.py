@@ -1,10 +1,11 @@
 """The Idempotency-Key header on API requests that move money (API.md, "Conventions").
 
-The first request with a key reserves it (committed at once), runs, and stores its response;
-a replay with the same key and body gets that response again, with `Idempotent-Replayed: true`;
-the same key with another body or endpoint is a 409. A replay that arrives while the first is
-still running waits for it. Responses of 500 and above are not stored: the reservation is
-dropped so that the client can retry with the same key (nothing was charged).
+The first request with a key reserves it (its own unit of work, committed at once), runs, and
+stores its response; a replay with the same key and body gets that response again, with
+`Idempotent-Replayed: true`; the same key with another body or endpoint is a 409. A replay that
+arrives while the first is still running waits for it. Responses of 500 and above are not
+stored: the reservation is dropped so that the client can retry with the same key (nothing was
+charged).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from marketplace.domain_errors import N_, Conflict, DomainError, ValidationFaile
 from marketplace.errors import json_error
 from marketplace.extensions import db
 from marketplace.models import IdempotentRequest, User
+from marketplace.services import unit_of_work
 
 HEADER = "Idempotency-Key"
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
@@ -69,18 +71,14 @@ def _reserve(user: User, key: str, fingerprint: str) -> IdempotentRequest | Resp
         record = _find(user, key)
         if record is None:
             try:
-                record = IdempotentRequest(user_id=user.id, key=key, fingerprint=fingerprint)
-                db.session.add(record)
-                db.session.commit()
-                return record
+                return unit_of_work.run(db.session, lambda: _insert(user, key, fingerprint))
             except sa.exc.IntegrityError:
-                db.session.rollback()  # a concurrent request took the key: read what it stored
-                continue
+                continue  # a concurrent request took the key: read what it stored
         same, done = record.fingerprint == fingerprint, record.state == "done"
         stored = _stored(record) if same and done else None
         # End the read: it must not hold SQLite's write lock while waiting, and the next look
         # must see rows committed meanwhile.
-        db.session.rollback()
+        unit_of_work.end_read(db.session)
         if not same:
             raise Conflict(N_("This Idempotency-Key was already used for a different request."))
         if stored is not None:
@@ -106,7 +104,7 @@ def idempotent(user: User, body: dict, execute: Callable[[], tuple[dict, int]]) 
     try:
         payload, status = execute()
     except DomainError as error:
-        db.session.rollback()
+        unit_of_work.end_read(db.session)  # the flow's own units of work have ended already
         if error.http_status >= 500:
             _forget(record_id)
             raise
@@ -115,7 +113,7 @@ def idempotent(user: User, body: dict, execute: Callable[[], tuple[dict, int]]) 
         _store(record_id, response.get_json(), response.status_code)
         return response
     except BaseException:
-        db.session.rollback()
+        unit_of_work.end_read(db.session)
         _forget(record_id)
         raise
     _store(record_id, payload, status)
@@ -124,12 +122,19 @@ def idempotent(user: User, body: dict, execute: Callable[[], tuple[dict, int]]) 
     return response
 
 
+def _insert(user: User, key: str, fingerprint: str) -> IdempotentRequest:
+    record = IdempotentRequest(user_id=user.id, key=key, fingerprint=fingerprint)
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
 def _store(record_id: int, payload: dict, status: int) -> None:
-    db.session.execute(sa.update(IdempotentRequest).where(IdempotentRequest.id == record_id)
-                       .values(state="done", response_status=status, response_body=payload))
-    db.session.commit()
+    unit_of_work.run(db.session, lambda: db.session.execute(
+        sa.update(IdempotentRequest).where(IdempotentRequest.id == record_id)
+        .values(state="done", response_status=status, response_body=payload)))
 
 
 def _forget(record_id: int) -> None:
-    db.session.execute(sa.delete(IdempotentRequest).where(IdempotentRequest.id == record_id))
-    db.session.commit()
+    unit_of_work.run(db.session, lambda: db.session.execute(
+        sa.delete(IdempotentRequest).where(IdempotentRequest.id == record_id)))

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.auth import bp
 from marketplace.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, RegisterForm
-from marketplace.domain_errors import AuthenticationFailed, DomainError
+from marketplace.domain_errors import AuthenticationFailed
 from marketplace.extensions import db
-from marketplace.services import users
+from marketplace.services import unit_of_work, users
 from marketplace.throttle import record_sign_in_failure, sign_in_blocked
-from marketplace.web import DASHBOARDS, apply_error_to_form, password_hasher, safe_next
+from marketplace.web import DASHBOARDS, apply_error_to_form, password_hasher, run_form, safe_next
 
 
 def _start_session(user) -> None:
@@ -32,16 +32,14 @@ def login():
             flash(_("Too many failed sign-ins. Wait a minute and try again."), "danger")
             return render_template("auth/login.html", form=form), 429
         try:
-            user = users.authenticate(
+            user = unit_of_work.run(db.session, lambda: users.authenticate(
                 db.session, password_hasher(),
                 email=form.email.data, password=form.password.data, source="web",
-            )
+            ))
         except AuthenticationFailed as error:
-            db.session.commit()  # keep the audit record of the failed attempt
             record_sign_in_failure(form.email.data)
             apply_error_to_form(form, error)
             return render_template("auth/login.html", form=form), 200
-        db.session.commit()
         _start_session(user)
         flash(_("Welcome back, %(name)s.", name=user.name), "success")
         target = safe_next(request.args.get("next")) or url_for(DASHBOARDS[user.role])
@@ -67,22 +65,14 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for(DASHBOARDS[current_user.role]))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            user = users.register(
-                db.session, password_hasher(),
-                email=form.email.data, password=form.password.data,
-                role=form.role.data, name=form.name.data, locale=str(get_locale()),
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_error_to_form(form, error)
-            return render_template("auth/register.html", form=form), 422
+    user, status = run_form(form, lambda: users.register(
+        db.session, password_hasher(), email=form.email.data, password=form.password.data,
+        role=form.role.data, name=form.name.data, locale=str(get_locale()),
+    ))
+    if user is not None:
         _start_session(user)
         flash(_("Your account has been created."), "success")
         return redirect(url_for(DASHBOARDS[user.role]))
-    status = 422 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
 
 
@@ -91,21 +81,15 @@ def register():
 def change_password():
     """Change the signed-in user's password; other sessions and API tokens end."""
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            users.change_password(
-                db.session, password_hasher(), current_user._get_current_object(),
-                current=form.current_password.data, new=form.new_password.data,
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_error_to_form(form, error)
-            return render_template("auth/password.html", form=form), 422
-        login_user(current_user._get_current_object())  # new session id generation
+    user = current_user._get_current_object()
+    changed, status = run_form(form, lambda: users.change_password(
+        db.session, password_hasher(), user, current=form.current_password.data,
+        new=form.new_password.data,
+    ))
+    if changed is not None:
+        login_user(user)  # new session id generation
         flash(_("Your password has been changed."), "success")
-        return redirect(url_for(DASHBOARDS[current_user.role]))
-    status = 422 if request.method == "POST" else 200
+        return redirect(url_for(DASHBOARDS[user.role]))
     return render_template("auth/password.html", form=form), status
 
 
@@ -119,6 +103,6 @@ def set_language():
         return redirect(target)
     session["locale"] = form.locale.data
     if current_user.is_authenticated:
-        users.set_locale(db.session, current_user._get_current_object(), form.locale.data)
-        db.session.commit()
+        user = current_user._get_current_object()
+        unit_of_work.run(db.session, lambda: users.set_locale(db.session, user, form.locale.data))
     return redirect(target)

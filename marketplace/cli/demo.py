@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from marketplace.credit import ModelUnavailable, application_assessor
 from marketplace.extensions import db
 from marketplace.gateways import gateway
-from marketplace.services import applications, enterprises, payment_flows, statements, users
+from marketplace.services import applications, enterprises, payment_flows, statements, unit_of_work, users
 
 group = AppGroup("demo", help="Demonstration data.")
 
@@ -47,39 +47,43 @@ DEMO_APPLICATION = {
 @group.command("seed")
 def seed() -> None:
     """Create the demo accounts and SME file (skipping what exists) and print how to sign in."""
-    hasher = current_app.extensions["password_hasher"]
-    for role, email, name in DEMO_ACCOUNTS:
-        if users.find_by_email(db.session, email) is None:
-            users.create_user(
-                db.session, hasher, actor=None, email=email, password=DEMO_PASSWORD,
-                role=role, name=name,
-            )
-    db.session.commit()
+    unit_of_work.run(db.session, _seed_accounts)
     sme = users.find_by_email(db.session, DEMO_ACCOUNTS[0][1])
     if enterprises.enterprise_of(db.session, sme) is None:
         _seed_sme_file(sme)
     investor = users.find_by_email(db.session, DEMO_ACCOUNTS[1][1])
     # A fixed idempotency key: seeding twice deposits once (through the sandbox's webhook path).
     payment_flows.deposit(db.session, gateway(), investor, DEMO_DEPOSIT_FEN,
-                  limit=current_app.config["MAX_TRANSACTION_FEN"], idempotency_key="demo-seed-deposit")
-    db.session.commit()
+                          limit=current_app.config["MAX_TRANSACTION_FEN"],
+                          idempotency_key="demo-seed-deposit")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
     for role, email, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<13} {email}")
 
 
+def _seed_accounts() -> None:
+    hasher = current_app.extensions["password_hasher"]
+    for role, email, name in DEMO_ACCOUNTS:
+        if users.find_by_email(db.session, email) is None:
+            users.create_user(db.session, hasher, actor=None, email=email, password=DEMO_PASSWORD,
+                              role=role, name=name)
+
+
 def _seed_sme_file(sme) -> None:
     """Profile, three years of statements and one submitted (scored) application."""
     today = date.today()
-    enterprises.save_enterprise(db.session, sme, DEMO_ENTERPRISE, today=today)
-    for year, figures in zip(statements.fiscal_years(today), DEMO_STATEMENTS, strict=False):
-        values = {name: yuan * 100 for name, yuan in zip(statements.STATEMENT_FIELDS, figures, strict=True)}
-        statements.file_statement(db.session, sme, year, values, today=today)
-    application = applications.create_application(db.session, sme, DEMO_APPLICATION)
-    db.session.commit()
+
+    def draft():
+        enterprises.save_enterprise(db.session, sme, DEMO_ENTERPRISE, today=today)
+        for year, figures in zip(statements.fiscal_years(today), DEMO_STATEMENTS, strict=False):
+            values = {name: yuan * 100
+                      for name, yuan in zip(statements.STATEMENT_FIELDS, figures, strict=True)}
+            statements.file_statement(db.session, sme, year, values, today=today)
+        return applications.create_application(db.session, sme, DEMO_APPLICATION).id
+
+    application_id = unit_of_work.run(db.session, draft)
     try:
-        applications.submit_application(db.session, sme, application.id, assess=application_assessor())
-        db.session.commit()
+        unit_of_work.run(db.session, lambda: applications.submit_application(
+            db.session, sme, application_id, assess=application_assessor()))
     except ModelUnavailable:
-        db.session.rollback()
         click.echo("  (no credit model yet: the demo application stays a draft)")

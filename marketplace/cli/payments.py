@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from marketplace.extensions import db
 from marketplace.gateways import gateway
 from marketplace.money import format_yuan
-from marketplace.services import payment_flows, wallet_statements
+from marketplace.services import payment_flows, unit_of_work, wallet_statements
 from marketplace.services.reconcile import reconcile
 
 group = AppGroup("payments", help="Payments at the provider.")
@@ -29,7 +29,7 @@ def reconcile_command(day) -> None:
         day.date(), day.date(), current_app.config["BABEL_DEFAULT_TIMEZONE"]
     )
     report = reconcile(db.session, gateway(), start, end)
-    db.session.rollback()
+    unit_of_work.end_read(db.session)
     click.echo(f"{gateway().name} {date.isoformat(day.date())}: ledger {format_yuan(report.ledger_total)}, "
                f"provider {format_yuan(report.provider_total)}, {report.matched} matched, "
                f"{len(report.mismatches)} mismatched")

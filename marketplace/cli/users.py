@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
 from marketplace.models import ROLES
-from marketplace.services import users
+from marketplace.services import unit_of_work, users
 
 group = AppGroup("users", help="Manage accounts.")
 
@@ -24,13 +24,11 @@ group = AppGroup("users", help="Manage accounts.")
 def create(role: str, email: str, name: str | None, password: str) -> None:
     """Create an account of any role (audited as done by the command line)."""
     try:
-        user = users.create_user(
+        user = unit_of_work.run(db.session, lambda: users.create_user(
             db.session, current_app.extensions["password_hasher"], actor=None,
             email=email, password=password, role=role, name=name or email.split("@")[0],
-        )
-        db.session.commit()
+        ))
     except DomainError as error:
-        db.session.rollback()
         message, fields = error.render()
         details = "; ".join(m for msgs in fields.values() for m in msgs) or message
         raise click.ClickException(details) from None

@@ -16,14 +16,12 @@ from marketplace.application_pages import (
     STATUS_LABELS,
     detail_context,
     queue_filters,
-    send_document,
-    upload_folder,
+    register_document_download,
 )
-from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
 from marketplace.fund import bp
-from marketplace.services import applications, documents, reviews
-from marketplace.web import apply_error_to_form
+from marketplace.services import applications, reviews
+from marketplace.web import run_form
 
 
 class DecisionForm(FlaskForm):
@@ -55,24 +53,16 @@ def application_detail(application_id: int):
     user = current_user._get_current_object()
     application = applications.readable_application(db.session, user, application_id)
     form = DecisionForm()
-    status = 200
-    if form.validate_on_submit():
-        fields = ("max_rate_bps", "listing_days", "fund_share_bps")
-        terms = {name: getattr(form, name).data for name in fields} if form.decision.data == "approve" else {}
-        try:
-            decided = reviews.decide(
-                db.session, user, application_id, decision=form.decision.data, note=form.note.data,
-                four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"], **terms)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_error_to_form(form, error)
-            status = 422
-        else:
-            flash(_("Decision recorded: %(status)s.", status=STATUS_LABELS[decided.status]), "success")
-            return redirect(url_for("fund.application_detail", application_id=application_id))
-    elif request.method == "POST":
-        status = 422
+    fields = ("max_rate_bps", "listing_days", "fund_share_bps")
+    terms = {name: getattr(form, name).data for name in fields} if form.decision.data == "approve" else {}
+    decided, status = run_form(form, lambda: reviews.decide(
+        db.session, user, application_id, decision=form.decision.data, note=form.note.data,
+        four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"], **terms))
+    if decided is not None:
+        flash(_("Decision recorded: %(status)s.", status=STATUS_LABELS[decided.status]), "success")
+        return redirect(url_for("fund.application_detail", application_id=application_id))
+    if request.method == "POST":
+        pass  # the form shows what was typed, with its errors
     elif application.status == "awaiting_second_approval":
         # The second manager confirms the first approver's terms (four eyes), shown as agreed.
         for name in ("max_rate_bps", "listing_days", "fund_share_bps"):
@@ -85,9 +75,4 @@ def application_detail(application_id: int):
                            **detail_context(application)), status
 
 
-@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
-def document_download(application_id: int, document_id: int):
-    """Download a document of a submitted application."""
-    document, path = documents.readable_document(
-        db.session, current_user._get_current_object(), application_id, document_id, upload_folder())
-    return send_document(document, path)
+register_document_download(bp)

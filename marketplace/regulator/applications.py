@@ -11,12 +11,11 @@ from marketplace.application_pages import (
     STATUS_LABELS,
     detail_context,
     queue_filters,
-    send_document,
-    upload_folder,
+    register_document_download,
 )
 from marketplace.extensions import db
 from marketplace.regulator import bp
-from marketplace.services import applications, documents, reviews
+from marketplace.services import applications, reviews
 
 
 @bp.get("/applications")
@@ -39,9 +38,4 @@ def application_detail(application_id: int):
                            **detail_context(application))
 
 
-@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
-def document_download(application_id: int, document_id: int):
-    """Download any application's document."""
-    document, path = documents.readable_document(
-        db.session, current_user._get_current_object(), application_id, document_id, upload_folder())
-    return send_document(document, path)
+register_document_download(bp)

@@ -16,6 +16,7 @@ from marketplace.models import ApplicationDocument, LoanApplication, User
 from marketplace.rules.application_states import EDITABLE_STATUSES
 from marketplace.services.application_states import record
 from marketplace.services.applications import own_application, readable_application
+from marketplace.services.unit_of_work import after_commit, on_rollback
 
 # The type is decided by the file's magic bytes, never by its name or the browser's claim.
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -66,30 +67,18 @@ def add_document(session: so.Session, user: User, application_id: int, *, filena
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / stored_name
     path.write_bytes(data)
-    try:
-        document = ApplicationDocument(
-            application_id=application.id, uploaded_by_id=user.id,
-            original_name=safe_display_name(filename, content_type), stored_name=stored_name,
-            content_type=content_type, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        )
-        session.add(document)
-        session.flush()
-        record(session, application, user, "document_added",
-               {"document_id": document.id, "name": document.original_name, "sha256": document.sha256})
-    except BaseException:
-        path.unlink(missing_ok=True)  # no row will point at it
-        raise
+    # If the unit of work does not commit, no row will ever point at the file: delete it then.
+    on_rollback(session, lambda: path.unlink(missing_ok=True))
+    document = ApplicationDocument(
+        application_id=application.id, uploaded_by_id=user.id,
+        original_name=safe_display_name(filename, content_type), stored_name=stored_name,
+        content_type=content_type, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+    )
+    session.add(document)
+    session.flush()
+    record(session, application, user, "document_added",
+           {"document_id": document.id, "name": document.original_name, "sha256": document.sha256})
     return document
-
-
-def commit_upload(session: so.Session, document: ApplicationDocument, folder: Path) -> None:
-    """Commit an added document; if the commit fails, delete its file so no file outlives its row."""
-    path = folder / document.stored_name  # read now: a failed commit leaves the object transient
-    try:
-        session.commit()
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
 
 
 def _document_of(session: so.Session, application: LoanApplication, document_id: int) -> ApplicationDocument:
@@ -110,12 +99,12 @@ def readable_document(session: so.Session, user: User, application_id: int, docu
     return document, path
 
 
-def remove_document(session: so.Session, user: User, application_id: int,
-                    document_id: int) -> ApplicationDocument:
+def remove_document(session: so.Session, user: User, application_id: int, document_id: int,
+                    folder: Path) -> ApplicationDocument:
     """The owner removes a document while the application is still editable.
 
-    The file stays on disk until the caller has committed and calls `discard_file`, so a
-    failed commit never leaves a row pointing at a deleted file.
+    The file is deleted only after the unit of work commits, so a failed commit never leaves a
+    row pointing at a deleted file.
     """
     application = own_application(session, user, application_id)
     if application.status not in EDITABLE_STATUSES:
@@ -127,9 +116,6 @@ def remove_document(session: so.Session, user: User, application_id: int,
            {"document_id": document.id, "name": document.original_name, "sha256": document.sha256})
     session.delete(document)
     session.flush()
+    path = folder / document.stored_name
+    after_commit(session, lambda: path.unlink(missing_ok=True))
     return document
-
-
-def discard_file(folder: Path, document: ApplicationDocument) -> None:
-    """Delete a removed document's file (after the removal has been committed)."""
-    (folder / document.stored_name).unlink(missing_ok=True)

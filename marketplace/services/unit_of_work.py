@@ -28,23 +28,57 @@ T = TypeVar("T")
 # PostgreSQL: serialization_failure and deadlock_detected; the whole unit of work is retried.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 DEFAULT_ATTEMPTS = 5
+_AFTER_COMMIT = "unit_of_work.after_commit"
+_ON_ROLLBACK = "unit_of_work.on_rollback"
 
 
 @contextmanager
 def transaction(session: so.Session) -> Iterator[so.Session]:
-    """Commit what the block did, or roll all of it back if it raised (see `keeps_changes`)."""
+    """Commit what the block did, or roll all of it back if it raised (see `keeps_changes`).
+
+    Work outside the database registered with `after_commit` / `on_rollback` (a document's file)
+    follows the transaction's fate.
+    """
     try:
         yield session
     except DomainError as error:
         if error.keeps_changes:
-            session.commit()
+            _commit(session)
         else:
-            session.rollback()
+            _rollback(session)
         raise
     except BaseException:
-        session.rollback()
+        _rollback(session)
         raise
-    session.commit()
+    _commit(session)
+
+
+def after_commit(session: so.Session, action: Callable[[], object]) -> None:
+    """Run `action` once the current unit of work has committed (e.g. delete a removed file)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def on_rollback(session: so.Session, action: Callable[[], object]) -> None:
+    """Run `action` if the current unit of work rolls back (e.g. delete a file written for it)."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(action)
+
+
+def _commit(session: so.Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        _rollback(session)
+        raise
+    session.info.pop(_ON_ROLLBACK, None)
+    for action in session.info.pop(_AFTER_COMMIT, ()):
+        action()
+
+
+def _rollback(session: so.Session) -> None:
+    session.rollback()
+    session.info.pop(_AFTER_COMMIT, None)
+    for action in session.info.pop(_ON_ROLLBACK, ()):
+        action()
 
 
 def run(session: so.Session, work: Callable[[], T], *, attempts: int = DEFAULT_ATTEMPTS) -> T:

@@ -9,32 +9,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from marketplace.application_pages import detail_context, send_document, statements_context, upload_folder
+from marketplace.application_pages import (
+    detail_context,
+    register_document_download,
+    statements_context,
+    upload_folder,
+)
 from marketplace.credit import application_assessor
-from marketplace.domain_errors import DomainError
 from marketplace.extensions import db
 from marketplace.services import applications, documents, enterprises, statements
 from marketplace.sme import bp
 from marketplace.sme.forms import ActionForm, ApplicationForm, DocumentForm, EnterpriseForm, StatementForm
-from marketplace.web import apply_error_to_form, raise_access_error, translate_error
+from marketplace.web import run_button, run_form
 
 
 def _user():
     return current_user._get_current_object()
-
-
-def _save(form, action):
-    """Run `action` (a service call) if the form is valid; commit, or show its errors inline."""
-    if not form.validate_on_submit():
-        return None, (422 if request.method == "POST" else 200)
-    try:
-        result = action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        apply_error_to_form(form, error)
-        return None, 422
-    return result, 200
 
 
 @bp.route("/enterprise", methods=["GET", "POST"])
@@ -44,7 +34,7 @@ def enterprise():
     form = EnterpriseForm(obj=existing)
     if existing is not None and request.method == "GET":
         form.registered_capital.data = existing.registered_capital_fen
-    saved, status = _save(form, lambda: enterprises.save_enterprise(
+    saved, status = run_form(form, lambda: enterprises.save_enterprise(
         db.session, _user(), form.service_data(), today=date.today()))
     if saved is not None:
         flash(_("Enterprise profile saved."), "success")
@@ -67,7 +57,7 @@ def statement_form(year: int | None = None):
     form = StatementForm(obj=existing)
     years = [year] if year else statements.fiscal_years(date.today())
     form.year.choices = [SelectChoice(y, str(y)) for y in years]
-    saved, status = _save(form, lambda: statements.file_statement(
+    saved, status = run_form(form, lambda: statements.file_statement(
         db.session, _user(), form.year.data if year is None else year, form.values(),
         today=date.today(), replace=year is not None))
     if saved is not None:
@@ -96,7 +86,7 @@ def application_form(application_id: int | None = None):
     else:
         action = lambda: applications.update_application(  # noqa: E731
             db.session, _user(), application_id, form.service_data())
-    saved, status = _save(form, action)
+    saved, status = run_form(form, action)
     if saved is not None:
         flash(_("Application saved as a draft."), "success")
         return redirect(url_for("sme.application_detail", application_id=saved.id))
@@ -114,21 +104,12 @@ def application_detail(application_id: int):
 @bp.post("/applications/<int:application_id>/<any(submit, withdraw):verb>")
 def application_action(application_id: int, verb: str):
     """Submit or withdraw (a replayed request is refused by the state machine)."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        flash(_("The form expired; please try again."), "danger")
-        return redirect(url_for("sme.application_detail", application_id=application_id))
-    try:
-        if verb == "submit":
-            applications.submit_application(db.session, _user(), application_id,
-                                            assess=application_assessor())
-        else:
-            applications.withdraw_application(db.session, _user(), application_id)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        apply_error_to_form(form, error)
+    if verb == "submit":
+        action = lambda: applications.submit_application(  # noqa: E731
+            db.session, _user(), application_id, assess=application_assessor())
     else:
+        action = lambda: applications.withdraw_application(db.session, _user(), application_id)  # noqa: E731
+    if run_button(ActionForm(), action) is not None:
         flash(_("Application submitted for review.") if verb == "submit" else _("Application withdrawn."),
               "success")
     return redirect(url_for("sme.application_detail", application_id=application_id))
@@ -137,38 +118,22 @@ def application_action(application_id: int, verb: str):
 @bp.post("/applications/<int:application_id>/documents")
 def document_upload(application_id: int):
     """Upload a supporting document."""
-    form = DocumentForm()
     upload = request.files.get("file")
-    if form.validate_on_submit():
-        data = upload.stream.read(documents.MAX_BYTES + 1) if upload else b""
-        try:
-            document = documents.add_document(db.session, _user(), application_id,
-                                              filename=upload and upload.filename, data=data,
-                                              folder=upload_folder())
-            documents.commit_upload(db.session, document, upload_folder())
-        except DomainError as error:
-            db.session.rollback()
-            raise_access_error(error)
-            flash(translate_error(error)[0], "danger")
-            return redirect(url_for("sme.application_detail", application_id=application_id))
+    data = upload.stream.read(documents.MAX_BYTES + 1) if upload else b""
+    if run_button(DocumentForm(), lambda: documents.add_document(
+            db.session, _user(), application_id, filename=upload and upload.filename, data=data,
+            folder=upload_folder())) is not None:
         flash(_("Document uploaded."), "success")
     return redirect(url_for("sme.application_detail", application_id=application_id))
-
-
-@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
-def document_download(application_id: int, document_id: int):
-    """Download one of the SME's own documents."""
-    document, path = documents.readable_document(db.session, _user(), application_id, document_id,
-                                                 upload_folder())
-    return send_document(document, path)
 
 
 @bp.post("/applications/<int:application_id>/documents/<int:document_id>/delete")
 def document_delete(application_id: int, document_id: int):
     """Remove a document from an editable application."""
-    if ActionForm().validate_on_submit():
-        document = documents.remove_document(db.session, _user(), application_id, document_id)
-        db.session.commit()
-        documents.discard_file(upload_folder(), document)
+    if run_button(ActionForm(), lambda: documents.remove_document(
+            db.session, _user(), application_id, document_id, upload_folder())) is not None:
         flash(_("Document removed."), "success")
     return redirect(url_for("sme.application_detail", application_id=application_id))
+
+
+register_document_download(bp)

@@ -49,7 +49,6 @@ def _submit(form, slot: str, flow, done_message):
                        limit=current_app.config["MAX_TRANSACTION_FEN"],
                        idempotency_key=f"web-{form.idempotency_key.data}")
     except DomainError as error:
-        db.session.rollback()
         apply_error_to_form(form, error)
         form.renew_key()  # the refused request moved nothing: a corrected one is a new request
         return _page(**{slot: form}, status=error.http_status)
