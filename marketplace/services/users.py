@@ -83,6 +83,17 @@ def find_by_email(session: so.Session, email: str) -> User | None:
     return session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
+def _email_taken() -> Conflict:
+    message = N_("An account with this email already exists.")
+    return Conflict(message, fields={"email": [message]})
+
+
+def _is_unique_violation(error: sa.exc.IntegrityError) -> bool:
+    # PostgreSQL's SQLSTATE unique_violation; SQLite has no SQLSTATE and names it in the text.
+    original = error.orig
+    return getattr(original, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(original)
+
+
 def _create(session, hasher, *, email, password, role, name, actor, action, locale) -> User:
     if locale not in LOCALES:
         raise ValidationFailed(N_("Unknown language."), fields={"locale": [N_("Unknown language.")]})
@@ -90,8 +101,7 @@ def _create(session, hasher, *, email, password, role, name, actor, action, loca
     name = validate_name(name)
     check_password(password, email)
     if find_by_email(session, email) is not None:
-        message = N_("An account with this email already exists.")
-        raise Conflict(message, fields={"email": [message]})
+        raise _email_taken()
     user = User(
         email=email,
         name=name,
@@ -99,8 +109,15 @@ def _create(session, hasher, *, email, password, role, name, actor, action, loca
         password_hash=passwords.hash_password(hasher, password),
         locale=locale,
     )
-    session.add(user)
-    session.flush()
+    try:
+        # A savepoint: when a concurrent registration took the email between the check above
+        # and this insert, the unique constraint refuses it and the caller's transaction stays usable.
+        with session.begin_nested():
+            session.add(user)
+    except sa.exc.IntegrityError as error:
+        if not _is_unique_violation(error):
+            raise
+        raise _email_taken() from None
     audit.record(
         session,
         actor=actor or user,
@@ -169,7 +186,7 @@ def authenticate(session: so.Session, hasher: PasswordHasher, *, email, password
     return user
 
 
-def change_password(session: so.Session, hasher: PasswordHasher, user: User, *, current, new) -> None:
+def change_password(session: so.Session, hasher: PasswordHasher, user: User, *, current, new) -> User:
     """Change the password after checking the current one; ends other sessions and tokens."""
     if not passwords.verify_password(hasher, user.password_hash, current if isinstance(current, str) else ""):
         message = N_("Current password is incorrect.")
@@ -187,6 +204,7 @@ def change_password(session: so.Session, hasher: PasswordHasher, user: User, *, 
         .values(revoked_at=utcnow())
     )
     audit.record(session, actor=user, action="user.password_changed", object_type="user", object_id=user.id)
+    return user
 
 
 def set_locale(session: so.Session, user: User, locale: str) -> None:
