@@ -41,9 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     config_module.check_production_safety(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
-    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+    _configure_logging(app)
 
-    proxies = int(os.environ.get("PROXY_COUNT", "0") or 0)
+    proxies = app.config["PROXY_COUNT"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
@@ -51,6 +51,21 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _configure_logging(app: Flask) -> None:
+    """Log to stderr (INFO, or WARNING when testing) unless logging is already set up.
+
+    A host that configures logging itself (gunicorn's --log-config, pytest, an embedding program)
+    keeps its handlers; creating a second app adds no second handler.
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING if app.testing else logging.INFO)
 
 
 def _init_extensions(app: Flask) -> None:

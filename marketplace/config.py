@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -70,6 +71,8 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         # Fund money (fen) from which an approval needs a second fund manager (four eyes).
         "FOUR_EYES_THRESHOLD_FEN": int(environ.get("FOUR_EYES_THRESHOLD_FEN", "30000000")),
+        # Trusted reverse proxies in front of the app, whose X-Forwarded-* headers are believed.
+        "PROXY_COUNT": parse_proxy_count(environ.get("PROXY_COUNT", "")),
         **payment_settings(environ),
     }
 
@@ -92,6 +95,16 @@ def payment_settings(environ=os.environ) -> dict:
         "SANDBOX_WEBHOOK_SECRET": environ.get("SANDBOX_WEBHOOK_SECRET", ""),
         "MAX_TRANSACTION_FEN": limit_fen,
     }
+
+
+def parse_proxy_count(text: str) -> int:
+    """PROXY_COUNT "1" → 1; empty means no proxy (0); anything but a whole number ≥ 0 is refused."""
+    text = text.strip()
+    if not text:
+        return 0
+    if not re.fullmatch(r"[0-9]+", text):
+        raise ConfigError(f"PROXY_COUNT must be a whole number of trusted proxies (0 or more), not {text!r}")
+    return int(text)
 
 
 def parse_rate_table(text: str) -> dict[str, int] | None:

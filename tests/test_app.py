@@ -1,7 +1,10 @@
 """The app as a whole: configuration, headers, probes, API docs, error pages, CLI, schema."""
 
+import logging
+
 import pytest
 import sqlalchemy as sa
+from flask import request
 
 from marketplace.app import create_app
 from marketplace.config import INSECURE_DEFAULT_SECRET, ConfigError, from_environment
@@ -46,6 +49,42 @@ def test_environment_defaults(tmp_path):
 def test_unknown_environment_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="MARKETPLACE_ENV"):
         from_environment(str(tmp_path), environ={"MARKETPLACE_ENV": "staging"})
+
+
+@pytest.mark.parametrize(("text", "count"), [("", 0), ("0", 0), ("2", 2), (" 1 ", 1)])
+def test_proxy_count_is_read_from_the_environment(tmp_path, text, count):
+    assert from_environment(str(tmp_path), environ={"PROXY_COUNT": text})["PROXY_COUNT"] == count
+
+
+@pytest.mark.parametrize("text", ["-1", "one", "1.5", "١"])
+def test_a_proxy_count_that_is_not_a_whole_number_is_refused(tmp_path, text):
+    with pytest.raises(ConfigError, match="PROXY_COUNT"):
+        from_environment(str(tmp_path), environ={"PROXY_COUNT": text})
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_proxy(database_uri, proxies, seen):
+    app = create_app({**base_config(database_uri), "PROXY_COUNT": proxies})
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr)
+    response = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.get_data(as_text=True) == seen
+
+
+def test_creating_apps_sets_up_one_log_handler_and_keeps_one_already_there(database_uri, monkeypatch):
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    level = root.level
+    try:
+        create_app(base_config(database_uri))
+        create_app(base_config(database_uri))
+        assert len(root.handlers) == 1
+        assert root.level == logging.WARNING  # a testing app
+        existing = [logging.NullHandler()]
+        monkeypatch.setattr(root, "handlers", existing)
+        create_app(base_config(database_uri))
+        assert root.handlers == existing
+    finally:
+        root.setLevel(level)
 
 
 def test_security_headers_on_pages(client):
