@@ -10,6 +10,7 @@ import stripe
 
 from marketplace.app import create_app
 from marketplace.extensions import db
+from marketplace.gateways import gateway
 from marketplace.models import LedgerTransaction, Payment
 from marketplace.payments import signature
 from marketplace.services import ledger
@@ -182,8 +183,6 @@ def test_reconcile_reads_stripe_balance_transactions(investor):
          "source": None},
     ]}
     responses.get(f"{API}/balance_transactions", json=listing)
-    from marketplace.payments import gateway
-
     report = reconcile(db.session, gateway(), now - timedelta(days=1), now + timedelta(days=1))
     assert report.matched == 1
     assert [(m.provider_id, m.ledger_amount, m.provider_amount) for m in report.mismatches] == [("po_unknown", None, -5_00)]
@@ -210,8 +209,6 @@ def send_payout_event(client, payout, event_id, status, **extra):
 
 def reconcile_returned_payout(payout):
     """Reconcile today against Stripe's records of the ¥100 charge and the payout sent and returned."""
-    from marketplace.payments import gateway
-
     now = datetime.now(UTC)
     created = int(now.timestamp())
     listing = {"object": "list", "url": "/v1/balance_transactions", "has_more": False, "data": [
@@ -263,5 +260,5 @@ def test_stripe_needs_its_keys(database_uri):
 def test_the_stripe_client_uses_requests():
     from marketplace.payments.stripe_gateway import StripeGateway
 
-    gateway = StripeGateway("sk_test_1", "whsec_1")
-    assert isinstance(gateway.client._requestor._client, stripe.RequestsClient)
+    stripe_gateway = StripeGateway("sk_test_1", "whsec_1")
+    assert isinstance(stripe_gateway.client._requestor._client, stripe.RequestsClient)

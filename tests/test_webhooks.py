@@ -203,17 +203,36 @@ def test_the_webhook_needs_no_token_and_no_csrf(app, database_uri, users, manual
     assert response.status_code == 200
 
 
-def test_signature_helpers_accept_any_of_several_v1_values():
+def test_verification_accepts_any_of_several_v1_values_within_the_window():
     payload = b'{"id": "evt_1"}'
-    good = signature.compute(payload, "whsec_a", 1_700_000_000)
+    good = signature.sign(payload, "whsec_a", 1_700_000_000).partition("v1=")[2]
     header = f"t=1700000000,v1={'f' * 64},v1={good}"
     assert signature.verify(payload, header, "whsec_a", now=1_700_000_100) == 1_700_000_000
-    with pytest.raises(signature.SignatureError, match="tolerance"):
-        signature.verify(payload, header, "whsec_a", now=1_700_000_301)
-    with pytest.raises(signature.SignatureError, match="does not match"):
+    for now in (1_700_000_301, 1_699_999_699):  # too old, and from the future
+        with pytest.raises(signature.SignatureError, match="tolerance"):
+            signature.verify(payload, header, "whsec_a", now=now)
+    with pytest.raises(signature.SignatureError, match="matching"):
         signature.verify(payload + b" ", header, "whsec_a", now=1_700_000_000)
     with pytest.raises(signature.SignatureError, match="no webhook secret"):
         signature.verify(payload, header, "", now=1_700_000_000)
+    with pytest.raises(signature.SignatureError, match="missing"):
+        signature.verify(payload, None, "whsec_a", now=1_700_000_000)
+
+
+@pytest.mark.parametrize("header", ["v1=abc,t=", "t=x,v1=" + "0" * 64, "t=1700000000", "garbage"])
+def test_a_malformed_header_is_a_signature_error(header):
+    with pytest.raises(signature.SignatureError):
+        signature.verify(b"{}", header, "whsec_a", now=1_700_000_000)
+
+
+def test_a_body_that_is_not_utf8_is_a_signature_error_not_a_crash(client):
+    payload = b'{"id": "\xff"}'
+    with pytest.raises(signature.SignatureError, match="UTF-8"):
+        signature.verify(payload, signature.sign(payload, "whsec_a"), "whsec_a")
+    response = client.post(URL, data=payload, headers={
+        "Stripe-Signature": signature.sign(payload, gateway().webhook_secret), "Content-Type": "application/json",
+    })
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_signature"
 
 
 def test_our_signatures_match_the_stripe_sdk():
