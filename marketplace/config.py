@@ -7,6 +7,9 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from marketplace.rules import limits
+from marketplace.rules.accounts import DEFAULT_LOCALE, LOCALES
+
 INSECURE_DEFAULT_SECRET = "dev-insecure-secret-key-change-me"  # noqa: S105 - the known-bad value
 ENVIRONMENTS = ("development", "production", "testing")
 
@@ -59,9 +62,9 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "ARGON2_PARALLELISM": 1,
         "API_TOKEN_TTL": timedelta(hours=int(environ.get("API_TOKEN_TTL_HOURS", "24"))),
         "LOGIN_FAILURE_LIMIT": environ.get("LOGIN_FAILURE_LIMIT", "10/minute"),
-        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
         "BABEL_DEFAULT_TIMEZONE": environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
-        "LANGUAGES": ("zh_CN", "en"),
+        "LANGUAGES": LOCALES,
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "MODEL_REGISTRY_DIR": environ.get("MODEL_REGISTRY_DIR")
         or str(Path(instance_path) / "models"),
@@ -70,7 +73,8 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         # Application documents live outside static/ and are served only through checked views.
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         # Fund money (fen) from which an approval needs a second fund manager (four eyes).
-        "FOUR_EYES_THRESHOLD_FEN": int(environ.get("FOUR_EYES_THRESHOLD_FEN", "30000000")),
+        "FOUR_EYES_THRESHOLD_FEN": int(environ.get("FOUR_EYES_THRESHOLD_FEN",
+                                                   str(limits.DEFAULT_FOUR_EYES_THRESHOLD_FEN))),
         # Trusted reverse proxies in front of the app, whose X-Forwarded-* headers are believed.
         "PROXY_COUNT": parse_proxy_count(environ.get("PROXY_COUNT", "")),
         **payment_settings(environ),
@@ -79,9 +83,9 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
 
 def payment_settings(environ=os.environ) -> dict:
     """Payment gateway selection and limits (docs/payments.md, "Configuration")."""
-    from marketplace.money import MoneyError, parse_yuan
+    from marketplace.money import MoneyError, format_yuan, parse_yuan
 
-    limit = environ.get("MAX_TRANSACTION_YUAN", "1000000.00")
+    limit = environ.get("MAX_TRANSACTION_YUAN", format_yuan(limits.DEFAULT_MAX_TRANSACTION_FEN))
     try:
         limit_fen = parse_yuan(limit, allow_zero=False)
     except MoneyError as error:
@@ -118,8 +122,11 @@ def parse_rate_table(text: str) -> dict[str, int] | None:
         if grade not in "ABCDE" or len(grade) != 1 or not bps.strip().isdigit():
             raise ConfigError(f"SCORING_RATE_TABLE: cannot read {item!r} (expected e.g. A=800)")
         table[grade] = int(bps)
-    if sorted(table) != list("ABCDE") or any(not 1 <= v <= 3600 for v in table.values()):
-        raise ConfigError("SCORING_RATE_TABLE must give grades A-E a rate of 1-3600 basis points")
+    if sorted(table) != list("ABCDE") or any(
+        not limits.MIN_RATE_BPS <= v <= limits.MAX_RATE_BPS for v in table.values()
+    ):
+        raise ConfigError(f"SCORING_RATE_TABLE must give grades A-E a rate of {limits.MIN_RATE_BPS}-"
+                          f"{limits.MAX_RATE_BPS} basis points")
     if [table[g] for g in "ABCDE"] != sorted(table.values()):
         raise ConfigError("SCORING_RATE_TABLE rates must not fall as grades get worse")
     return table

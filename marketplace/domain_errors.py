@@ -12,6 +12,19 @@ class Label(str):
     """A message parameter that is itself a message id (a status name, a missing item)."""
 
 
+class Message(str):
+    """A message id with parameters, filled in after translation (e.g. a limit in a field error)."""
+
+    def __new__(cls, message: str, **params):
+        text = super().__new__(cls, message)
+        text.params = params
+        return text
+
+    def render(self, translate=lambda text: text) -> str:
+        """The message in the reader's language with its parameters filled in."""
+        return translate(str(self)) % self.params if self.params else translate(str(self))
+
+
 class DomainError(Exception):
     """Base of every business-rule failure; `code` is stable, `message` is for people."""
 
@@ -33,7 +46,7 @@ class DomainError(Exception):
         if self.params:
             message = message % {name: _render_param(value, translate)
                                  for name, value in self.params.items()}
-        fields = {name: [translate(m) for m in msgs] for name, msgs in self.fields.items()}
+        fields = {name: [_render_message(m, translate) for m in msgs] for name, msgs in self.fields.items()}
         return message, fields
 
 
@@ -85,6 +98,10 @@ def refuse_unknown_fields(data, allowed) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationFailed(N_("Unknown fields: %(names)s."), names=", ".join(sorted(unknown)))
+
+
+def _render_message(message, translate) -> str:
+    return message.render(translate) if isinstance(message, Message) else translate(message)
 
 
 def _render_param(value, translate):

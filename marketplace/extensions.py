@@ -1,7 +1,5 @@
 """Flask extensions, created unbound and bound to an app in create_app()."""
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,21 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-# Stable constraint names so that Alembic migrations match on every database.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(so.DeclarativeBase):
-    """Declarative base of every model."""
-
-    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-
+from marketplace.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, g, session
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_currency, format_decimal, get_locale, lazy_gettext
 from flask_login import current_user
 
 from marketplace.money import fen_to_decimal, format_rate
 
-LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
+LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}  # each in its own language, never translated
 # Babel reads "zh_CN" as zh_Hans_CN, so the Chinese catalogue lives in translations/zh_Hans_CN.
 
 
@@ -23,6 +23,11 @@ def select_locale() -> str:
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lazy_labels(names: dict[str, str]) -> dict[str, object]:
+    """A vocabulary's names (message ids marked with N_) translated when shown on a page."""
+    return {code: lazy_gettext(name) for code, name in names.items()}
 
 
 def current_language() -> str:

@@ -10,6 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from marketplace.domain_errors import N_
+from marketplace.rules.limits import MAX_RATE_BPS
 
 FEN_PER_YUAN = 100
 BPS_PER_UNIT = 10_000
@@ -82,12 +83,19 @@ def format_yuan(fen: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
+def yuan_label(fen: int) -> str:
+    """Yuan for people, grouped by thousands, without decimals when whole ("10,000", "12,500.50")."""
+    whole, part = divmod(abs(fen), FEN_PER_YUAN)
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{whole:,}" + (f".{part:02d}" if part else "")
+
+
 def yuan_decimal_to_fen(amount: Decimal) -> int:
     """Round a computed yuan Decimal to whole fen, half up (the rounding rule of DESIGN.md)."""
     return int((amount * FEN_PER_YUAN).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def parse_rate_bps(value: object, *, maximum: int = 36_00) -> int:
+def parse_rate_bps(value: object, *, maximum: int = MAX_RATE_BPS) -> int:
     """Validate an annual rate given as integer basis points (1250 = 12.50 %)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise MoneyError(N_("rate must be an integer number of basis points (1250 = 12.50 %)"))

@@ -11,24 +11,21 @@ from wtforms.validators import DataRequired, Email, Length
 
 from marketplace.admin import bp
 from marketplace.extensions import db
-from marketplace.models import ROLES, User
+from marketplace.i18n import lazy_labels
+from marketplace.models import User
+from marketplace.rules import limits
+from marketplace.rules.accounts import ROLE_NAMES, ROLES
 from marketplace.services import users
 from marketplace.web import password_hasher, run_form
 
-ROLE_LABELS = {
-    "sme": _l("SME"),
-    "investor": _l("Investor"),
-    "fund_manager": _l("Fund manager"),
-    "regulator": _l("Regulator"),
-    "admin": _l("Administrator"),
-}
+ROLE_LABELS = lazy_labels(ROLE_NAMES)
 
 
 class CreateUserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
                        validators=[DataRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=users.NAME_MAX)])
-    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=users.EMAIL_MAX)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.MAX_NAME_CHARS)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=limits.MAX_EMAIL_CHARS)])
     password = PasswordField(
         _l("Initial password"), validators=[DataRequired()]
     )

@@ -11,6 +11,8 @@ from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.api.transactions import in_unit_of_work
 from marketplace.domain_errors import AuthenticationFailed
 from marketplace.extensions import db
+from marketplace.rules.accounts import LOCALES, SELF_REGISTERED_ROLES
+from marketplace.rules.limits import MAX_EMAIL_CHARS
 from marketplace.services import unit_of_work, users
 from marketplace.throttle import record_sign_in_failure, sign_in_blocked
 
@@ -22,9 +24,9 @@ guard_api_blueprint(blp, public=("register", "create_token"))
 class RegisterSchema(StrictSchema):
     email = ma.fields.Str(required=True)
     password = ma.fields.Str(required=True, load_only=True)
-    role = ma.fields.Str(required=True, validate=ma.validate.OneOf(["sme", "investor"]))
+    role = ma.fields.Str(required=True, validate=ma.validate.OneOf(SELF_REGISTERED_ROLES))
     name = ma.fields.Str(required=True, validate=ma.validate.Length(min=1, max=100))
-    locale = ma.fields.Str(validate=ma.validate.OneOf(["zh_CN", "en"]))
+    locale = ma.fields.Str(validate=ma.validate.OneOf(LOCALES))
 
 
 class RegisteredSchema(ma.Schema):
@@ -34,7 +36,7 @@ class RegisteredSchema(ma.Schema):
 
 
 class TokenRequestSchema(StrictSchema):
-    email = ma.fields.Str(required=True, validate=ma.validate.Length(max=users.EMAIL_MAX))
+    email = ma.fields.Str(required=True, validate=ma.validate.Length(max=MAX_EMAIL_CHARS))
     password = ma.fields.Str(required=True, load_only=True, validate=ma.validate.Length(max=1024))
 
 

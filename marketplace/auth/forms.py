@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from marketplace.services.users import EMAIL_MAX, NAME_MAX
+from marketplace.rules.limits import MAX_EMAIL_CHARS as EMAIL_MAX
+from marketplace.rules.limits import MAX_NAME_CHARS as NAME_MAX
 
 
 class LoginForm(FlaskForm):

@@ -20,6 +20,8 @@ from marketplace.application_pages import (
 )
 from marketplace.extensions import db
 from marketplace.fund import bp
+from marketplace.pagination import page_request
+from marketplace.rules import limits
 from marketplace.services import applications, reviews
 from marketplace.web import run_form
 
@@ -29,11 +31,15 @@ class DecisionForm(FlaskForm):
         SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject")),
         SelectChoice("request_info", _l("Request information"))],
         validators=[DataRequired()])
-    max_rate_bps = IntegerField(_l("Maximum rate (basis points, 1-3600)"), validators=[Optional()])
-    listing_days = IntegerField(_l("Listing days (3-30)"), validators=[Optional()])
-    fund_share_bps = IntegerField(_l("Fund share (basis points, 0-3000)"), validators=[Optional()])
+    max_rate_bps = IntegerField(_l("Maximum rate (basis points, %(min)s-%(max)s)", min=limits.MIN_RATE_BPS,
+                                   max=limits.MAX_RATE_BPS), validators=[Optional()])
+    listing_days = IntegerField(_l("Listing days (%(min)s-%(max)s)", min=limits.MIN_LISTING_DAYS,
+                                   max=limits.MAX_LISTING_DAYS), validators=[Optional()])
+    fund_share_bps = IntegerField(_l("Fund share (basis points, %(min)s-%(max)s)",
+                                     min=limits.MIN_FUND_SHARE_BPS, max=limits.MAX_FUND_SHARE_BPS),
+                                  validators=[Optional()])
     note = TextAreaField(_l("Note (reason or question; shown to the SME)"),
-                         validators=[Length(max=reviews.MAX_NOTE)])
+                         validators=[Length(max=limits.MAX_DECISION_NOTE_CHARS)])
     submit = SubmitField(_l("Record decision"))
 
 
@@ -41,7 +47,8 @@ class DecisionForm(FlaskForm):
 def queue():
     """Applications awaiting review (or any status), filtered and sorted."""
     filters = queue_filters(request.args)
-    items = reviews.review_queue(db.session, current_user._get_current_object(), **filters)
+    items = reviews.review_queue(db.session, current_user._get_current_object(), **filters,
+                                 page=page_request(request.args))
     return render_template("fund/queue.html", items=items, filters=filters, statuses=STATUS_LABELS,
                            categories=CATEGORY_LABELS, sorts=SORT_LABELS, age=reviews.queue_age_days,
                            endpoint="fund.queue", detail_endpoint="fund.application_detail")

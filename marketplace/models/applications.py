@@ -7,15 +7,15 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.extensions import db
-from marketplace.models.base import UTCDateTime, enum_check, utcnow
+from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
+from marketplace.rules import limits
 from marketplace.rules.application_states import STATUSES
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
 
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
-class LoanApplication(db.Model):
+class LoanApplication(Base):
     """An SME's request for a loan, from draft through the fund manager's decision."""
 
     __tablename__ = "loan_applications"
@@ -23,15 +23,18 @@ class LoanApplication(db.Model):
         enum_check("status", STATUSES),
         enum_check("repayment_method", REPAYMENT_METHODS),
         enum_check("category", CATEGORIES),
-        # ¥10,000 - ¥1,000,000 in steps of ¥1,000 (DESIGN.md, lifecycle step 1).
-        sa.CheckConstraint("amount_fen BETWEEN 1000000 AND 100000000", name="amount_range"),
-        sa.CheckConstraint("amount_fen % 100000 = 0", name="amount_step"),
-        sa.CheckConstraint("term_months BETWEEN 3 AND 36", name="term_range"),
-        sa.CheckConstraint("max_rate_bps IS NULL OR max_rate_bps BETWEEN 1 AND 3600", name="max_rate_range"),
-        sa.CheckConstraint("listing_days IS NULL OR listing_days BETWEEN 3 AND 30",
-                           name="listing_days_range"),
-        sa.CheckConstraint("fund_share_bps IS NULL OR fund_share_bps BETWEEN 0 AND 3000",
-                           name="fund_share_range"),
+        # The limits and their sources: marketplace.rules.limits.
+        sa.CheckConstraint(f"amount_fen BETWEEN {limits.MIN_AMOUNT_FEN} AND {limits.MAX_AMOUNT_FEN}",
+                           name="amount_range"),
+        sa.CheckConstraint(f"amount_fen % {limits.AMOUNT_STEP_FEN} = 0", name="amount_step"),
+        sa.CheckConstraint(f"term_months BETWEEN {limits.MIN_TERM_MONTHS} AND {limits.MAX_TERM_MONTHS}",
+                           name="term_range"),
+        sa.CheckConstraint(f"max_rate_bps IS NULL OR max_rate_bps BETWEEN {limits.MIN_RATE_BPS} AND "
+                           f"{limits.MAX_RATE_BPS}", name="max_rate_range"),
+        sa.CheckConstraint(f"listing_days IS NULL OR listing_days BETWEEN {limits.MIN_LISTING_DAYS} AND "
+                           f"{limits.MAX_LISTING_DAYS}", name="listing_days_range"),
+        sa.CheckConstraint(f"fund_share_bps IS NULL OR fund_share_bps BETWEEN {limits.MIN_FUND_SHARE_BPS} "
+                           f"AND {limits.MAX_FUND_SHARE_BPS}", name="fund_share_range"),
         sa.CheckConstraint("second_approver_id IS NULL OR second_approver_id <> first_approver_id",
                            name="four_eyes"),
     )
@@ -78,7 +81,7 @@ class LoanApplication(db.Model):
         return f"<LoanApplication {self.id} {self.status}>"
 
 
-class ApplicationDocument(db.Model):
+class ApplicationDocument(Base):
     """An uploaded supporting document; the file lives under UPLOAD_FOLDER as `stored_name`."""
 
     __tablename__ = "application_documents"

@@ -8,13 +8,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.extensions import db
-from marketplace.models.base import UTCDateTime, enum_check, utcnow
+from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
+from marketplace.rules.limits import MAX_RATE_BPS, MIN_RATE_BPS
 
 GRADES = ("A", "B", "C", "D", "E")
 
 
-class CreditAssessment(db.Model):
+class CreditAssessment(Base):
     """One scoring of an application: model version, the feature values it saw, and its output.
 
     Kept for every submission, so that the grade an application received can be explained
@@ -25,7 +25,7 @@ class CreditAssessment(db.Model):
     __table_args__ = (
         enum_check("grade", GRADES),
         sa.CheckConstraint("pd >= 0 AND pd <= 1", name="pd_range"),
-        sa.CheckConstraint("max_rate_bps BETWEEN 1 AND 3600", name="max_rate_range"),
+        sa.CheckConstraint(f"max_rate_bps BETWEEN {MIN_RATE_BPS} AND {MAX_RATE_BPS}", name="max_rate_range"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -7,11 +7,10 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.extensions import db
-from marketplace.models.base import UTCDateTime
+from marketplace.models.base import Base, UTCDateTime
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Base):
     """One recorded action; `hash` covers the event and the previous event's hash."""
 
     __tablename__ = "audit_events"

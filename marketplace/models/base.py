@@ -1,8 +1,27 @@
-"""Shared column helpers for the models."""
+"""The models' declarative base and shared column helpers."""
 
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+# Stable constraint names so that Alembic migrations match on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(so.DeclarativeBase):
+    """Declarative base of every model: plain SQLAlchemy, so models import without Flask.
+
+    Flask-SQLAlchemy's `db` is built on it (marketplace.extensions) and shares its metadata.
+    """
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def utcnow() -> datetime:

@@ -7,13 +7,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.extensions import db
-from marketplace.models.base import UTCDateTime, enum_check, utcnow
+from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
 from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, TAX_CREDIT_RATINGS
 from marketplace.rules.statement_checks import NON_NEGATIVE
 
 
-class Enterprise(db.Model):
+class Enterprise(Base):
     """One enterprise per SME account, identified by its unified social credit code."""
 
     __tablename__ = "enterprises"
@@ -51,7 +50,7 @@ class Enterprise(db.Model):
         return f"<Enterprise {self.id} {self.uscc}>"
 
 
-class FinancialStatement(db.Model):
+class FinancialStatement(Base):
     """One fiscal year's statement; every amount column holds integer fen."""
 
     __tablename__ = "financial_statements"

@@ -7,8 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.extensions import db
-from marketplace.models.base import UTCDateTime, enum_check, utcnow
+from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
 
 # DESIGN.md "Money": the kinds of account each owner may hold.
 ACCOUNT_KINDS = (
@@ -29,7 +28,7 @@ PLATFORM_OWNER_ID = 0
 CURRENCY = "CNY"
 
 
-class LedgerAccount(db.Model):
+class LedgerAccount(Base):
     """One account of one owner; `balance` caches the sum of its entries."""
 
     __tablename__ = "ledger_accounts"
@@ -57,7 +56,7 @@ class LedgerAccount(db.Model):
         return f"<LedgerAccount {self.id} {self.owner_type}:{self.owner_id} {self.kind}>"
 
 
-class LedgerTransaction(db.Model):
+class LedgerTransaction(Base):
     """A balanced set of entries posted at once; never updated or deleted (append-only)."""
 
     __tablename__ = "ledger_transactions"
@@ -81,7 +80,7 @@ class LedgerTransaction(db.Model):
     )
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Base):
     """One signed amount on one account; `balance_after` is the account's balance after it."""
 
     __tablename__ = "ledger_entries"

@@ -7,8 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.extensions import db
-from marketplace.models.base import UTCDateTime, enum_check, utcnow
+from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
 
 PAYMENT_KINDS = ("deposit", "payout")
 # created: our row exists, the provider has not answered yet; terminal: succeeded, failed, canceled.
@@ -16,7 +15,7 @@ PAYMENT_STATUSES = ("created", "processing", "succeeded", "failed", "canceled")
 PROVIDERS = ("sandbox", "stripe")
 
 
-class Payment(db.Model):
+class Payment(Base):
     """Money in (deposit) or out (payout) through the payment provider, for one user."""
 
     __tablename__ = "payments"
@@ -52,7 +51,7 @@ class Payment(db.Model):
         return self.status in ("succeeded", "failed", "canceled")
 
 
-class PaymentStatusChange(db.Model):
+class PaymentStatusChange(Base):
     """One step of a payment's history, including events that arrived too late to matter."""
 
     __tablename__ = "payment_status_changes"
@@ -68,7 +67,7 @@ class PaymentStatusChange(db.Model):
     payment: so.Mapped[Payment] = so.relationship(back_populates="history")
 
 
-class WebhookEvent(db.Model):
+class WebhookEvent(Base):
     """A provider event, stored once by its id so that redelivery is acknowledged and ignored."""
 
     __tablename__ = "webhook_events"
@@ -86,7 +85,7 @@ class WebhookEvent(db.Model):
     received_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
 
-class SandboxObject(db.Model):
+class SandboxObject(Base):
     """The sandbox provider's own record of a payment intent or payout (its side of reconciling)."""
 
     __tablename__ = "sandbox_objects"
@@ -102,7 +101,7 @@ class SandboxObject(db.Model):
     settled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime(), index=True)
 
 
-class IdempotentRequest(db.Model):
+class IdempotentRequest(Base):
     """The first response to an API request sent with an Idempotency-Key, replayed on retries."""
 
     __tablename__ = "idempotent_requests"

@@ -6,17 +6,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_login import UserMixin
 
-from marketplace.extensions import db
-from marketplace.models.base import UTCDateTime, enum_check, utcnow
-
-ROLES = ("sme", "investor", "fund_manager", "regulator", "admin")
-SELF_REGISTERED_ROLES = ("sme", "investor")
-LOCALES = ("zh_CN", "en")
+from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
+from marketplace.rules.accounts import DEFAULT_LOCALE, LOCALES, ROLES, SELF_REGISTERED_ROLES  # noqa: F401
 
 
-class User(UserMixin, db.Model):
+class User(Base):
     """A person who signs in; exactly one role decides which part of the site they use."""
 
     __tablename__ = "users"
@@ -27,7 +22,7 @@ class User(UserMixin, db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(100))
     role: so.Mapped[str] = so.mapped_column(sa.String(20))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
-    locale: so.Mapped[str] = so.mapped_column(sa.String(10), default="zh_CN")
+    locale: so.Mapped[str] = so.mapped_column(sa.String(10), default=DEFAULT_LOCALE)
     is_active_account: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: so.Mapped[datetime] = so.mapped_column(
@@ -37,6 +32,10 @@ class User(UserMixin, db.Model):
     session_generation: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
 
     tokens: so.WriteOnlyMapped[ApiToken] = so.relationship(back_populates="user")
+
+    # What Flask-Login asks of a user object (written out so that models import without Flask).
+    is_authenticated = True
+    is_anonymous = False
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -50,7 +49,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Base):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

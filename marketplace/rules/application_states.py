@@ -28,6 +28,17 @@ STATUS_NAMES = {
 }
 
 
+EVENT_NAMES = {
+    "create": N_("Created"), "update": N_("Draft changed"), "submit": N_("Submitted"),
+    "start_review": N_("Entered review"), "approve": N_("Approved"),
+    "approve_first": N_("First approval (second fund manager needed)"),
+    "approve_second": N_("Second approval"), "reject": N_("Rejected"),
+    "request_info": N_("Information requested"), "edit": N_("Edited after information request"),
+    "withdraw": N_("Withdrawn"), "document_added": N_("Document added"),
+    "document_removed": N_("Document removed"),
+}
+
+
 def status_name(status: str) -> Label:
     """The status as a translatable name for error messages."""
     return Label(STATUS_NAMES[status])
@@ -57,3 +68,17 @@ EVENTS = tuple(sorted({event for _, event in TRANSITIONS}))
 def next_status(status: str, event: str) -> str | None:
     """The state `event` leads to from `status`, or None when the transition is not allowed."""
     return TRANSITIONS.get((status, event))
+
+
+def allowed_events(status: str) -> frozenset[str]:
+    """The events the state machine allows from `status` (pages show only these actions)."""
+    return _ALLOWED.get(status, frozenset())
+
+
+def is_editable(status: str) -> bool:
+    """True while the SME may change the application and its documents."""
+    return status in EDITABLE_STATUSES
+
+
+_ALLOWED = {status: frozenset(event for (source, event) in TRANSITIONS if source == status)
+            for status in STATUSES}

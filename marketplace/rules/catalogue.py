@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from marketplace.domain_errors import N_
+
 # GB/T 4754-2017 industry sections, with their Chinese and English names.
 INDUSTRIES: dict[str, tuple[str, str]] = {
     "A": ("农、林、牧、渔业", "Agriculture, forestry, animal husbandry and fishery"),
@@ -28,7 +30,16 @@ INDUSTRIES: dict[str, tuple[str, str]] = {
 
 TAX_CREDIT_RATINGS = ("A", "B", "M", "C", "D")  # 纳税信用等级 (State Taxation Administration)
 CATEGORIES = ("government", "livelihood", "industry", "none")  # smart-city programme tags
+CATEGORY_NAMES = {
+    "government": N_("Smart government"), "livelihood": N_("Smart livelihood"),
+    "industry": N_("Smart industry"), "none": N_("None"),
+}
 REPAYMENT_METHODS = ("equal_installment", "equal_principal", "interest_only")
+METHOD_NAMES = {
+    "equal_installment": N_("Equal installments (等额本息)"),
+    "equal_principal": N_("Equal principal (等额本金)"),
+    "interest_only": N_("Interest only, principal at the end (先息后本)"),
+}
 
 
 def industry_label(code: str | None) -> str:

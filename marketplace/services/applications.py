@@ -8,6 +8,7 @@ import sqlalchemy.orm as so
 from marketplace.domain_errors import (
     N_,
     InvalidState,
+    Message,
     NotAllowed,
     NotFound,
     ValidationFailed,
@@ -15,20 +16,24 @@ from marketplace.domain_errors import (
 )
 from marketplace.models import Enterprise, LoanApplication, User
 from marketplace.models.base import utcnow
-from marketplace.money import format_yuan
+from marketplace.money import format_yuan, yuan_label
+from marketplace.pagination import FIRST_PAGE, PageRequest, Pagination, paginate
 from marketplace.rules.application_states import EDITABLE_STATUSES, OPEN_STATUSES
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
+from marketplace.rules.limits import (
+    AMOUNT_STEP_FEN,
+    ENTERPRISE_CAP_FEN,
+    MAX_AMOUNT_FEN,
+    MAX_PURPOSE_CHARS,
+    MAX_TERM_MONTHS,
+    MIN_AMOUNT_FEN,
+    MIN_PURPOSE_CHARS,
+    MIN_TERM_MONTHS,
+)
 from marketplace.services.application_states import transition
 from marketplace.services.enterprises import enterprise_of, missing_for_submission
 
 APPLICATION_FIELDS = ("amount_fen", "term_months", "repayment_method", "purpose", "category")
-MIN_AMOUNT_FEN, MAX_AMOUNT_FEN, AMOUNT_STEP_FEN = 1_000_000, 100_000_000, 100_000
-MIN_TERM, MAX_TERM = 3, 36
-MIN_PURPOSE, MAX_PURPOSE = 20, 2000
-# 2016 interim measures for online lending intermediaries, art. 17: one enterprise may owe at
-# most ¥1,000,000 on one platform.
-ENTERPRISE_CAP_FEN = 100_000_000
-READERS = ("fund_manager", "regulator")
 
 
 def application_problems(data: dict) -> dict[str, list[str]]:
@@ -38,15 +43,19 @@ def application_problems(data: dict) -> dict[str, list[str]]:
     if not isinstance(amount, int) or isinstance(amount, bool):
         problems["amount"] = [N_("This field is required.")]
     elif not MIN_AMOUNT_FEN <= amount <= MAX_AMOUNT_FEN or amount % AMOUNT_STEP_FEN:
-        problems["amount"] = [N_("The amount must be ¥10,000 to ¥1,000,000 in multiples of ¥1,000.")]
+        message = N_("The amount must be ¥%(min)s to ¥%(max)s in multiples of ¥%(step)s.")
+        problems["amount"] = [Message(message, min=yuan_label(MIN_AMOUNT_FEN), max=yuan_label(MAX_AMOUNT_FEN),
+                                      step=yuan_label(AMOUNT_STEP_FEN))]
     term = data.get("term_months")
-    if not isinstance(term, int) or isinstance(term, bool) or not MIN_TERM <= term <= MAX_TERM:
-        problems["term_months"] = [N_("The term must be 3 to 36 months.")]
+    if not isinstance(term, int) or isinstance(term, bool) or not MIN_TERM_MONTHS <= term <= MAX_TERM_MONTHS:
+        problems["term_months"] = [Message(N_("The term must be %(min)s to %(max)s months."),
+                                           min=MIN_TERM_MONTHS, max=MAX_TERM_MONTHS)]
     if data.get("repayment_method") not in REPAYMENT_METHODS:
         problems["repayment_method"] = [N_("Choose a repayment method.")]
     purpose = data.get("purpose")
-    if not isinstance(purpose, str) or not MIN_PURPOSE <= len(purpose.strip()) <= MAX_PURPOSE:
-        problems["purpose"] = [N_("Describe the purpose in 20 to 2,000 characters.")]
+    if not isinstance(purpose, str) or not MIN_PURPOSE_CHARS <= len(purpose.strip()) <= MAX_PURPOSE_CHARS:
+        problems["purpose"] = [Message(N_("Describe the purpose in %(min)s to %(max)s characters."),
+                                       min=MIN_PURPOSE_CHARS, max=f"{MAX_PURPOSE_CHARS:,}")]
     if data.get("category") not in CATEGORIES:
         problems["category"] = [N_("Choose government, livelihood, industry or none.")]
     return problems
@@ -126,12 +135,20 @@ def readable_application(session: so.Session, user: User, application_id: int) -
     raise NotAllowed(N_("You may not see this application."))
 
 
-def applications_of(session: so.Session, user: User) -> list[LoanApplication]:
-    """The SME's own applications, newest first."""
-    return list(session.scalars(
-        sa.select(LoanApplication).where(LoanApplication.applicant_id == user.id)
-        .order_by(LoanApplication.id.desc())
-    ))
+def listed_applications() -> sa.Select:
+    """Applications with what every list of them shows (enterprise, assessments, documents), loaded
+    with the page in one statement each rather than one per row."""
+    return sa.select(LoanApplication).options(
+        so.joinedload(LoanApplication.enterprise),
+        so.selectinload(LoanApplication.assessments),
+        so.selectinload(LoanApplication.documents),
+    )
+
+
+def applications_of(session: so.Session, user: User, page: PageRequest = FIRST_PAGE) -> Pagination:
+    """One page of the SME's own applications, newest first."""
+    query = listed_applications().where(LoanApplication.applicant_id == user.id)
+    return paginate(session, query.order_by(LoanApplication.id.desc()), page)
 
 
 def create_application(session: so.Session, user: User, data: dict) -> LoanApplication:

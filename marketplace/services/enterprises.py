@@ -19,6 +19,7 @@ from marketplace.domain_errors import (
 from marketplace.models import Enterprise, LoanApplication, User
 from marketplace.money import MAX_ABS_FEN
 from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, TAX_CREDIT_RATINGS
+from marketplace.rules.limits import MAX_EMPLOYEES
 from marketplace.rules.uscc import uscc_problem
 from marketplace.services import audit
 
@@ -28,7 +29,6 @@ PROFILE_FIELDS = (
 )
 REQUIRED_FIELDS = tuple(name for name in PROFILE_FIELDS if name != "contact_phone")
 TEXT_LIMITS = {"name": 200, "legal_representative": 100, "district": 100}
-MAX_EMPLOYEES = 10_000_000
 EARLIEST_FOUNDING = date(1900, 1, 1)  # older dates are typing mistakes (e.g. 0001-01-01)
 # Mainland China mobile numbers: 11 digits starting 13-19 (MIIT numbering plan).
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")

@@ -24,10 +24,12 @@ from marketplace.domain_errors import (
 )
 from marketplace.models import LOCALES, ROLES, SELF_REGISTERED_ROLES, ApiToken, User
 from marketplace.models.base import as_utc, utcnow
+from marketplace.rules import limits
+from marketplace.rules.accounts import DEFAULT_LOCALE
 from marketplace.services import audit, passwords
 
-NAME_MAX = 100
-EMAIL_MAX = 254
+NAME_MAX = limits.MAX_NAME_CHARS
+EMAIL_MAX = limits.MAX_EMAIL_CHARS
 PASSWORD_MESSAGES = {
     "password_too_short": N_("Password must be at least 10 characters long."),
     "password_too_long": N_("Password must be at most 128 characters long."),
@@ -130,7 +132,7 @@ def _create(session, hasher, *, email, password, role, name, actor, action, loca
 
 
 def register(
-    session: so.Session, hasher: PasswordHasher, *, email, password, role, name, locale="zh_CN"
+    session: so.Session, hasher: PasswordHasher, *, email, password, role, name, locale=DEFAULT_LOCALE
 ) -> User:
     """Self-registration of an SME or investor account (audited; caller commits)."""
     if role not in SELF_REGISTERED_ROLES:
@@ -144,7 +146,7 @@ def register(
 
 def create_user(
     session: so.Session, hasher: PasswordHasher, *, actor: User | None, email, password, role, name,
-    locale="zh_CN",
+    locale=DEFAULT_LOCALE,
 ) -> User:
     """Create an account of any role; only an admin (or the CLI, actor None) may (audited)."""
     if actor is not None and actor.role != "admin":

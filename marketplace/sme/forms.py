@@ -24,7 +24,7 @@ from marketplace.application_pages import (
 )
 from marketplace.forms_money import YuanField
 from marketplace.rules.catalogue import TAX_CREDIT_RATINGS
-from marketplace.services.applications import MAX_PURPOSE
+from marketplace.rules.limits import MAX_PURPOSE_CHARS
 from marketplace.services.enterprises import TEXT_LIMITS
 from scoring.statements import STATEMENT_FIELDS
 
@@ -81,7 +81,7 @@ class ApplicationForm(FlaskForm):
     term_months = IntegerField(_l("Term (months)"), validators=[InputRequired()])
     repayment_method = SelectField(_l("Repayment method"), choices=METHOD_SELECT,
                                    validators=[DataRequired()])
-    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=MAX_PURPOSE)])
+    purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=MAX_PURPOSE_CHARS)])
     category = SelectField(_l("Smart-city category"), choices=CATEGORY_CHOICES, validators=[DataRequired()])
     submit = SubmitField(_l("Save draft"))
 

@@ -2,9 +2,10 @@
 
 from flask import Blueprint
 
+from marketplace.rules.accounts import WALLET_ROLES
 from marketplace.web import guard_blueprint
 
 bp = Blueprint("wallet", __name__)
-guard_blueprint(bp, "sme", "investor")
+guard_blueprint(bp, *WALLET_ROLES)
 
 from marketplace.wallet import routes  # noqa: E402,F401
