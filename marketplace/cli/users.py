@@ -18,7 +18,7 @@ group = AppGroup("users", help="Manage accounts.")
 @click.option("--name", default=None, help="Display name (defaults to the email's name).")
 @click.option(
     "--password", prompt=True, hide_input=True, confirmation_prompt=True,
-    help="Asked for when not given; pass it (or PASSWORD env) only in scripts.",
+    help="Asked for when not given; pass it, or set MARKETPLACE_NEW_PASSWORD, only in scripts.",
     envvar="MARKETPLACE_NEW_PASSWORD",
 )
 def create(role: str, email: str, name: str | None, password: str) -> None:
