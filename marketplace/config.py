@@ -82,7 +82,7 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
 
 
 def payment_settings(environ=os.environ) -> dict:
-    """Payment gateway selection and limits (docs/payments.md, "Configuration")."""
+    """Payment gateway selection and limits (docs/payments.md, "Gateways and configuration")."""
     from marketplace.money import MoneyError, format_yuan, parse_yuan
 
     limit = environ.get("MAX_TRANSACTION_YUAN", format_yuan(limits.DEFAULT_MAX_TRANSACTION_FEN))

@@ -91,7 +91,7 @@ def yuan_label(fen: int) -> str:
 
 
 def yuan_decimal_to_fen(amount: Decimal) -> int:
-    """Round a computed yuan Decimal to whole fen, half up (the rounding rule of DESIGN.md)."""
+    """Round a computed yuan Decimal to whole fen, half up: a tie goes away from zero (¥0.005 → ¥0.01)."""
     return int((amount * FEN_PER_YUAN).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 

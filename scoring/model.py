@@ -18,7 +18,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-# Hyper-parameters chosen by measurement (docs/scoring.md, "Model choice").
+# Hyper-parameters chosen by measurement (docs/scoring.md, "Model").
 # Default (Polish ratios, ~6k rows): shallow-leaf boosting, slow learning rate.
 POLISH_HGB: dict[str, Any] = {
     "max_iter": 300,

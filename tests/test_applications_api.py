@@ -1,4 +1,4 @@
-"""The JSON contract of API.md for enterprises, statements, applications and decisions."""
+"""The JSON API (/api/v1) for enterprises, statements, applications and decisions."""
 
 import pytest
 

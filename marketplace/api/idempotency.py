@@ -1,4 +1,4 @@
-"""The Idempotency-Key header on API requests that move money (API.md, "Conventions").
+"""The Idempotency-Key header on API requests that move money (docs/payments.md, "Wallet API and pages").
 
 The first request with a key reserves it (its own unit of work, committed at once), runs, and
 stores its response; a replay with the same key and body gets that response again, with

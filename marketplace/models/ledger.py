@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 
 from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
 
-# DESIGN.md "Money": the kinds of account each owner may hold.
+# The kinds of account each owner may hold (docs/payments.md, "Account kinds and owners").
 ACCOUNT_KINDS = (
     "wallet",            # investor or SME: available money
     "held",              # investor or SME: reserved by bids and pending withdrawals

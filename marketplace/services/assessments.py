@@ -1,4 +1,4 @@
-"""Scoring an application with the active credit model, and showing why (DESIGN.md step 2)."""
+"""Scoring an application with the active credit model, and showing why (docs/scoring.md)."""
 
 from __future__ import annotations
 

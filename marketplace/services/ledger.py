@@ -1,4 +1,4 @@
-"""The double-entry ledger: the only way money moves (DESIGN.md "Money").
+"""The double-entry ledger: the only way money moves (docs/payments.md, "The ledger").
 
 `post` writes one balanced transaction: it takes the audit chain's lock, then locks the touched
 accounts (PostgreSQL `SELECT ... FOR UPDATE` in ascending id order, so two postings never wait
@@ -36,7 +36,7 @@ from marketplace.money import format_yuan
 from marketplace.services import audit, ledger_postgresql
 
 Owner = tuple[str, int]
-# Which kinds of account each type of owner may hold (DESIGN.md "Money").
+# Which kinds of account each type of owner may hold (docs/payments.md, "Account kinds and owners").
 OWNER_KINDS = {
     "user": ("wallet", "held"),
     "listing": ("escrow",),

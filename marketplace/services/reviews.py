@@ -131,7 +131,7 @@ def _approve(session, user, application, terms, note, threshold_fen) -> LoanAppl
     if problems:
         raise ValidationFailed(N_("The approval terms have errors; see the fields."), fields=problems)
     fund_fen = fund_money_fen(application.amount_fen, terms["fund_share_bps"])
-    # Four-eyes rule (DESIGN.md step 3): fund money at or above the threshold needs a second approver.
+    # Four-eyes rule (docs/applications.md): fund money at or above the threshold needs a second approver.
     second_needed = fund_fen >= threshold_fen
     event = "approve_first" if second_needed else "approve"
     transition(session, application, user, event,
