@@ -1,7 +1,7 @@
 """Admin views: dashboard and account management."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +13,7 @@ from marketplace.admin import bp
 from marketplace.extensions import db
 from marketplace.i18n import lazy_labels
 from marketplace.models import User
+from marketplace.pagination import page_request, paginate
 from marketplace.rules import limits
 from marketplace.rules.accounts import ROLE_NAMES, ROLES
 from marketplace.services import users
@@ -50,7 +51,7 @@ def user_list():
     if user is not None:
         flash(_("Account %(email)s created.", email=user.email), "success")
         return redirect(url_for("admin.user_list"))
-    accounts = db.session.scalars(sa.select(User).order_by(User.id)).all()
+    accounts = paginate(db.session, sa.select(User).order_by(User.id), page_request(request.args))
     return render_template(
         "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS
     ), status

@@ -8,12 +8,12 @@ from flask_smorest import Blueprint
 from marketplace.api.application_schemas import (
     ApplicationDetailSchema,
     ApplicationInSchema,
-    ApplicationListSchema,
     ApplicationSchema,
     DecisionInSchema,
     DecisionSchema,
     DocumentSchema,
 )
+from marketplace.api.pagination import PageQuerySchema, page_body, page_schema, requested_page
 from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.api.transactions import in_unit_of_work
 from marketplace.application_pages import document_response, upload_folder
@@ -50,11 +50,13 @@ def _sme_only() -> None:
 
 
 @blp.get("")
-@blp.response(200, ApplicationListSchema)
-def list_own():
-    """Your applications, newest first (fund managers and regulators use /review/applications)."""
+@blp.arguments(PageQuerySchema, location="query")
+@blp.response(200, page_schema(ApplicationSchema))
+def list_own(query):
+    """Your applications, newest first, a page at a time (fund managers and regulators use
+    /review/applications)."""
     _sme_only()
-    return {"items": applications.applications_of(db.session, api_user())}
+    return page_body(applications.applications_of(db.session, api_user(), requested_page(query)))
 
 
 @blp.post("")

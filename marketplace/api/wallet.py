@@ -7,6 +7,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from marketplace.api.idempotency import client_key, idempotent
+from marketplace.api.pagination import PageQuerySchema, PageSchema, page_body, page_schema, requested_page
 from marketplace.api.schemas import StrictSchema
 from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.domain_errors import N_, NotAllowed, NotFound
@@ -47,13 +48,9 @@ class WalletSchema(ma.Schema):
     currency = ma.fields.Str()
 
 
-class WalletStatementQuerySchema(StrictSchema):
+class WalletStatementQuerySchema(PageQuerySchema):
     from_ = ma.fields.Str(data_key="from", metadata={"description": "first day, YYYY-MM-DD"})
     to = ma.fields.Str(metadata={"description": "last day, YYYY-MM-DD"})
-    page = ma.fields.Int(load_default=1, validate=ma.validate.Range(min=1, max=100_000))
-    per_page = ma.fields.Int(
-        load_default=50, validate=ma.validate.Range(min=1, max=wallet_statements.MAX_PAGE_SIZE)
-    )
 
 
 class WalletStatementItemSchema(ma.Schema):
@@ -64,11 +61,9 @@ class WalletStatementItemSchema(ma.Schema):
     balance_after = ma.fields.Str()
 
 
-class WalletStatementSchema(ma.Schema):
+class WalletStatementSchema(PageSchema):
     items = ma.fields.List(ma.fields.Nested(WalletStatementItemSchema))
-    page = ma.fields.Int()
-    per_page = ma.fields.Int()
-    has_more = ma.fields.Bool()
+    has_more = ma.fields.Bool(metadata={"description": "whether a next page exists (as next_page)"})
 
 
 class PaymentSchema(ma.Schema):
@@ -82,8 +77,7 @@ class PaymentSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime()
 
 
-class PaymentListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(PaymentSchema))
+PaymentListSchema = page_schema(PaymentSchema)
 
 
 def _created(outcome: payment_flows.Outcome) -> tuple[dict, int]:
@@ -135,20 +129,20 @@ def transactions(query):
         wallet_statements.parse_day(query.get("to"), "to"),
         current_app.config["BABEL_DEFAULT_TIMEZONE"],
     )
-    page, per_page = query["page"], query["per_page"]
-    lines = wallet_statements.statement(db.session, api_user(), since=since, until=until,
-                                 limit=per_page + 1, offset=(page - 1) * per_page)
+    lines = wallet_statements.statement_page(db.session, api_user(), requested_page(query),
+                                             since=since, until=until)
     items = [{"id": line.transaction_id, "created_at": line.created_at, "kind": line.kind,
               "amount": format_yuan(line.amount), "balance_after": format_yuan(line.balance_after)}
-             for line in lines[:per_page]]
-    return {"items": items, "page": page, "per_page": per_page, "has_more": len(lines) > per_page}
+             for line in lines]
+    return {**page_body(lines, items), "has_more": lines.has_next}
 
 
 @blp.get("/payments")
+@blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, PaymentListSchema)
-def payment_list():
-    """Your latest deposits and withdrawals with their status."""
-    return {"items": payments.user_payments(db.session, api_user(), limit=50)}
+def payment_list(query):
+    """Your deposits and withdrawals with their status, newest first, a page at a time."""
+    return page_body(payments.user_payments(db.session, api_user(), requested_page(query)))
 
 
 @blp.get("/payments/<int:payment_id>")

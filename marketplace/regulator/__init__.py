@@ -5,12 +5,12 @@ from flask import Blueprint, render_template, request
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent
+from marketplace.pagination import page_request, paginate
 from marketplace.services import audit
 from marketplace.web import guard_blueprint
 
 bp = Blueprint("regulator", __name__)
 guard_blueprint(bp, "regulator")
-PAGE_SIZE = 50
 
 
 @bp.get("/")
@@ -23,11 +23,8 @@ def dashboard():
 @bp.get("/audit")
 def audit_log():
     """The audit log, newest first, with the chain verification result."""
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-    events = db.paginate(
-        sa.select(AuditEvent).order_by(AuditEvent.seq.desc()),
-        page=max(page, 1), per_page=PAGE_SIZE, error_out=False,
-    )
+    events = paginate(db.session, sa.select(AuditEvent).order_by(AuditEvent.seq.desc()),
+                      page_request(request.args))
     report = audit.verify_chain(db.session)
     return render_template("regulator/audit.html", events=events, report=report)
 

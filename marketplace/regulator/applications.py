@@ -14,6 +14,7 @@ from marketplace.application_pages import (
     register_document_download,
 )
 from marketplace.extensions import db
+from marketplace.pagination import page_request
 from marketplace.regulator import bp
 from marketplace.services import applications, reviews
 
@@ -22,7 +23,8 @@ from marketplace.services import applications, reviews
 def application_list():
     """Every application, any status by default, filtered and sorted."""
     filters = queue_filters({"status": "", **request.args.to_dict()})
-    items = reviews.review_queue(db.session, current_user._get_current_object(), **filters)
+    items = reviews.review_queue(db.session, current_user._get_current_object(), **filters,
+                                 page=page_request(request.args))
     return render_template("fund/queue.html", items=items, filters=filters, statuses=STATUS_LABELS,
                            categories=CATEGORY_LABELS, sorts=SORT_LABELS, age=reviews.queue_age_days,
                            endpoint="regulator.application_list",

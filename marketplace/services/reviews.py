@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.domain_errors import N_, InvalidState, NotAllowed, ValidationFailed
 from marketplace.models import Enterprise, LoanApplication, User
 from marketplace.models.base import as_utc, utcnow
+from marketplace.pagination import FIRST_PAGE, PageRequest, Pagination, paginate
 from marketplace.rules.application_states import STATUSES, status_name
 from marketplace.rules.catalogue import CATEGORIES
 from marketplace.services.application_states import transition
-from marketplace.services.applications import locked_application
+from marketplace.services.applications import listed_applications, locked_application
 
 DECISIONS = ("approve", "reject", "request_info")
 TERM_RANGES = {"max_rate_bps": (1, 3600), "listing_days": (3, 30), "fund_share_bps": (0, 3000)}
@@ -35,8 +35,10 @@ def fund_money_fen(amount_fen: int, fund_share_bps: int) -> int:
 
 
 def review_queue(session: so.Session, user: User, *, status: str | None = "in_review",
-                 category: str | None = None, sort: str = "oldest") -> list[LoanApplication]:
-    """Applications for review, filtered and sorted; drafts never submitted are private to the SME."""
+                 category: str | None = None, sort: str = "oldest",
+                 page: PageRequest = FIRST_PAGE) -> Pagination:
+    """One page of the applications for review, filtered and sorted, in a constant number of
+    statements; drafts never submitted are private to the SME."""
     if user.role not in ("fund_manager", "regulator"):
         raise NotAllowed(N_("Only fund managers and regulators see the review queue."))
     problems = {}
@@ -48,14 +50,14 @@ def review_queue(session: so.Session, user: User, *, status: str | None = "in_re
         problems["sort"] = [N_("Unknown sort order.")]
     if problems:
         raise ValidationFailed(N_("The filter has errors; see the fields."), fields=problems)
-    query = sa.select(LoanApplication).options(so.joinedload(LoanApplication.enterprise))
+    query = listed_applications()
     if user.role == "fund_manager":
         query = query.where(LoanApplication.submitted_at.is_not(None))
     if status:
         query = query.where(LoanApplication.status == status)
     if category:
         query = query.where(LoanApplication.category == category)
-    return list(session.scalars(query.order_by(SORTS[sort], LoanApplication.id)))
+    return paginate(session, query.order_by(SORTS[sort], LoanApplication.id), page)
 
 
 def _terms_problems(terms: dict) -> dict[str, list[str]]:

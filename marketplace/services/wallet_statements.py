@@ -16,9 +16,8 @@ from marketplace.domain_errors import N_, ValidationFailed
 from marketplace.models.base import as_utc
 from marketplace.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction
 from marketplace.money import format_yuan
+from marketplace.pagination import PageRequest, Pagination, paginate_rows
 from marketplace.services.ledger import owner_of
-
-MAX_PAGE_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,8 @@ def day_bounds(start: date | None, end: date | None,
     return since, until
 
 
-def statement(session: so.Session, owner, *, kind: str = "wallet", since: datetime | None = None,
-              until: datetime | None = None, limit: int | None = None, offset: int = 0,
-              newest_first: bool = True) -> list[StatementLine]:
-    """The account's movements in [since, until), newest first unless asked otherwise."""
+def _statement_query(owner, *, kind: str, since: datetime | None, until: datetime | None,
+                     newest_first: bool) -> sa.Select:
     owner_type, owner_id = owner_of(owner)
     order = LedgerEntry.id.desc() if newest_first else LedgerEntry.id
     query = (
@@ -72,15 +69,31 @@ def statement(session: so.Session, owner, *, kind: str = "wallet", since: dateti
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
         .where(LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id,
                LedgerAccount.kind == kind)
-        .order_by(order).offset(offset)
+        .order_by(order)
     )
     if since is not None:
         query = query.where(LedgerTransaction.created_at >= since)
     if until is not None:
         query = query.where(LedgerTransaction.created_at < until)
-    if limit is not None:
-        query = query.limit(min(limit, MAX_PAGE_SIZE))
-    return [StatementLine(row[0], as_utc(row[1]), *row[2:]) for row in session.execute(query)]
+    return query
+
+
+def _line(row: sa.Row) -> StatementLine:
+    return StatementLine(row[0], as_utc(row[1]), *row[2:])
+
+
+def statement(session: so.Session, owner, *, kind: str = "wallet", since: datetime | None = None,
+              until: datetime | None = None, newest_first: bool = True) -> list[StatementLine]:
+    """Every movement of the account in [since, until), newest first unless asked otherwise (exports)."""
+    query = _statement_query(owner, kind=kind, since=since, until=until, newest_first=newest_first)
+    return [_line(row) for row in session.execute(query)]
+
+
+def statement_page(session: so.Session, owner, page: PageRequest, *, kind: str = "wallet",
+                   since: datetime | None = None, until: datetime | None = None) -> Pagination:
+    """One page of the account's movements in [since, until), newest first."""
+    query = _statement_query(owner, kind=kind, since=since, until=until, newest_first=True)
+    return paginate_rows(session, query, page, _line)
 
 
 def to_csv(lines: Iterable[StatementLine], headers: list[str], labels: dict[str, str], timezone: str) -> str:

@@ -17,6 +17,7 @@ from marketplace.application_pages import (
 )
 from marketplace.credit import application_assessor
 from marketplace.extensions import db
+from marketplace.pagination import page_request
 from marketplace.services import applications, documents, enterprises, statements
 from marketplace.sme import bp
 from marketplace.sme.forms import ActionForm, ApplicationForm, DocumentForm, EnterpriseForm, StatementForm
@@ -68,9 +69,9 @@ def statement_form(year: int | None = None):
 
 @bp.get("/applications")
 def application_list():
-    """The SME's applications."""
-    return render_template("sme/applications.html",
-                           applications=applications.applications_of(db.session, _user()))
+    """The SME's applications, a page at a time."""
+    return render_template("sme/applications.html", applications=applications.applications_of(
+        db.session, _user(), page_request(request.args)))
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])

@@ -12,13 +12,14 @@ from marketplace.domain_errors import N_, DomainError, ValidationFailed
 from marketplace.extensions import db
 from marketplace.gateways import gateway
 from marketplace.money import format_yuan
+from marketplace.pagination import page_request
 from marketplace.services import ledger, payment_flows, payments, wallet_statements
 from marketplace.wallet import bp
 from marketplace.wallet.forms import DepositForm, StatementFilterForm, WithdrawForm
 from marketplace.wallet.labels import KIND_LABELS, STATUS_LABELS
 from marketplace.web import apply_error_to_form
 
-PAGE_SIZE = 50
+
 def _user():
     return current_user._get_current_object()
 
@@ -29,7 +30,7 @@ def _page(deposit_form=None, withdraw_form=None, status=200):
         "wallet/index.html", balances=balances,
         deposit_form=deposit_form or DepositForm(prefix="deposit"),
         withdraw_form=withdraw_form or WithdrawForm(prefix="withdraw"),
-        recent=payments.user_payments(db.session, _user(), limit=10),
+        recent=payments.user_payments(db.session, _user(), page_request(request.args)),
         status_labels=STATUS_LABELS, limit=current_app.config["MAX_TRANSACTION_FEN"],
     ), status
 
@@ -86,20 +87,18 @@ def _filtered_range(form: StatementFilterForm) -> tuple[date | None, date | None
 def statement():
     """Movements of the available balance with the running balance, filtered by dates."""
     form = StatementFilterForm(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    lines, error = [], None
+    lines, error = None, None
     try:
         if not form.validate():
             raise ValidationFailed(N_("Enter a date as YYYY-MM-DD."))
         since, until = wallet_statements.day_bounds(*_filtered_range(form),
-                                             current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        lines = wallet_statements.statement(db.session, _user(), since=since, until=until,
-                                     limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+                                                    current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        lines = wallet_statements.statement_page(db.session, _user(), page_request(request.args),
+                                                 since=since, until=until)
     except DomainError as failure:
         error = failure.render(_)[0]
     return render_template(
-        "wallet/statement.html", form=form, lines=lines[:PAGE_SIZE], page=page,
-        has_more=len(lines) > PAGE_SIZE, error=error, kind_labels=KIND_LABELS,
+        "wallet/statement.html", form=form, lines=lines, error=error, kind_labels=KIND_LABELS,
         balances=ledger.balances(db.session, _user()),
     ), 422 if error else 200
 
