@@ -142,7 +142,8 @@ def test_a_payout_returned_by_the_bank_is_named_on_the_statement_in_both_languag
     import json
 
     from marketplace.models import SandboxObject
-    from marketplace.payments import gateway, signature
+    from marketplace.gateways import gateway
+    from marketplace.payments import signature
 
     deposit(investor_client, "100.00")
     withdraw(investor_client, "40.00")  # paid out at once by the sandbox
