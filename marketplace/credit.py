@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from marketplace.domain_errors import N_, DomainError
 from marketplace.extensions import db
 from marketplace.services import assessments, credit_models
-from scoring import ArtifactError, bar_chart_svg, calibration_svg, feature_psi, score_psi
+from scoring.charts import bar_chart_svg, calibration_svg
+from scoring.errors import ArtifactError
 
 # Population stability index: < 0.1 stable, 0.1-0.25 worth watching, > 0.25 shifted
 # (the usual credit-risk convention, e.g. Siddiqi, "Credit Risk Scorecards", 2006).
@@ -37,7 +38,7 @@ def application_assessor():
 
     def assess(session, application):
         try:
-            model = credit_models.active_model(reg)
+            model = credit_models.active_model(session, reg)
         except ArtifactError as error:
             logger.error("credit model unavailable: %s", error)
             raise ModelUnavailable(
@@ -63,8 +64,10 @@ def psi_labels() -> dict[str, str]:
 
 def report_card():
     """The active model's report card: CV metrics, calibration, scores, grades, drift."""
+    from scoring.report import feature_psi, score_psi  # numpy and pandas: only where drift is shown
+
     reg = registry()
-    version = reg.active_version()
+    version = credit_models.active_version(db.session, reg)
     if version is None:
         return render_template("scoring/report_card.html", meta=None)
     meta = reg.metadata(version)

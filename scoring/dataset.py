@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import DataError
 from .statements import FEATURES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -18,10 +19,6 @@ DEFAULT_TARGET = "default"
 # Labels read as "bad" (positive class), compared case-insensitively after stripping.
 # Numeric 0/1 targets use 1; otherwise a recognised label wins, else the minority class.
 BAD_LABELS = frozenset({"1", "bad", "default", "defaulted", "yes", "true", "y"})
-
-
-class DataError(ValueError):
-    """Training data that cannot be used; the message says why (the CLI exits with 2)."""
 
 
 @dataclass(frozen=True)

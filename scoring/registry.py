@@ -1,4 +1,10 @@
-"""Versioned model artifacts on disk: save, list, verify-and-load, promote one as active."""
+"""Versioned model artifacts on disk: save, list, verify-and-load.
+
+The registry also keeps an ``ACTIVE`` pointer file for the standalone ``python -m scoring``
+command. The platform does not use it to decide which model scores applications: it keeps the
+active version in its database (``marketplace.services.credit_models``) and reads this file
+only once, to adopt the version a deployment had promoted before.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,9 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from .artifacts import STATEMENT_BUILDER, TrainedModel, library_versions
 from .dataset import file_sha256
+from .errors import ArtifactError, LibraryVersionError, TamperedArtifactError, UnknownVersionError
 from .scorecard import (
     Assessment,
     grade_for_pd,
@@ -27,7 +35,6 @@ from .scorecard import (
     top_reasons,
 )
 from .statements import statement_features
-from .training import STATEMENT_BUILDER, TrainedModel, library_versions
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
@@ -36,22 +43,6 @@ ACTIVE_FILE = "ACTIVE"
 # same under the library versions that wrote it (scikit-learn "Model persistence").
 PINNED_LIBRARIES = ("sklearn", "numpy")
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
-
-
-class ArtifactError(Exception):
-    """A model artifact that must not be used."""
-
-
-class UnknownVersionError(ArtifactError):
-    """No artifact with that version exists in the registry."""
-
-
-class TamperedArtifactError(ArtifactError):
-    """The model file's SHA-256 differs from the one recorded at training time."""
-
-
-class LibraryVersionError(ArtifactError):
-    """The artifact was written by other scikit-learn / numpy versions than the running ones."""
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -135,7 +126,7 @@ def _plain(value: Any) -> float | str | None:
 
 
 class ModelRegistry:
-    """Model artifacts under ``root/<version>/`` plus an ``ACTIVE`` pointer file."""
+    """Model artifacts under ``root/<version>/`` plus an ``ACTIVE`` pointer file (standalone use)."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -189,9 +180,18 @@ class ModelRegistry:
         """Metadata of every version, oldest first."""
         return [self.metadata(v) for v in self._version_dirs()]
 
-    def load(self, version: str) -> LoadedModel:
-        """Verify an artifact (SHA-256, library versions) and load it."""
+    def load(self, version: str, *, expected_sha256: str | None = None) -> LoadedModel:
+        """Verify an artifact (SHA-256, library versions) and load it.
+
+        `expected_sha256` is a hash recorded outside the registry (the platform's database):
+        the metadata file is not signed, so it must agree with that record as well.
+        """
         meta = self.metadata(version)
+        if expected_sha256 is not None and meta.get("artifact_sha256") != expected_sha256:
+            raise TamperedArtifactError(
+                f"model {version}: the metadata's SHA-256 {str(meta.get('artifact_sha256'))[:12]}… "
+                f"is not the registered {expected_sha256[:12]}…; refusing to load"
+            )
         model_path = self.root / version / MODEL_FILE
         if not model_path.is_file():
             raise TamperedArtifactError(f"model {version}: {MODEL_FILE} is missing")
@@ -214,14 +214,14 @@ class ModelRegistry:
         return LoadedModel(pipeline, meta)
 
     def active_version(self) -> str | None:
-        """The promoted version, or None when nothing has been promoted."""
+        """The version the ``ACTIVE`` file names, or None when there is no such file."""
         pointer = self.root / ACTIVE_FILE
         if not pointer.is_file():
             return None
         return pointer.read_text(encoding="utf-8").strip() or None
 
     def promote(self, version: str) -> None:
-        """Make a version the single active one (atomic pointer-file replace)."""
+        """Point the ``ACTIVE`` file at a verified version (atomic replace; standalone use)."""
         self.load(version)  # refuse to activate an unknown, tampered or incompatible model
         _write_atomic(self.root / ACTIVE_FILE, version + "\n")
 

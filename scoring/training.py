@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import platform
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import joblib
-import numpy as np
-import pandas as pd
-import scipy
-import sklearn
-from sklearn.pipeline import Pipeline
-
+from .artifacts import STATEMENT_BUILDER, TrainedModel, library_versions
 from .dataset import DEFAULT_DATA_FILE, Dataset, load_dataset, load_default_dataset
 from .model import GENERIC_HGB, POLISH_HGB, build_pipeline, cross_validate, split_columns
 from .report import report_card
@@ -25,27 +17,16 @@ from .statements import PRIOR_YEAR_FEATURES
 if TYPE_CHECKING:
     from .registry import ModelRegistry
 
-STATEMENT_BUILDER = "statement_features"  # LoadedModel.assess builds features with it
-
-
-def library_versions() -> dict[str, str]:
-    """Versions recorded with every artifact (sklearn and numpy must match at load time)."""
-    return {
-        "python": platform.python_version(),
-        "sklearn": sklearn.__version__,
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "joblib": joblib.__version__,
-    }
-
-
-@dataclass(frozen=True)
-class TrainedModel:
-    """A fitted pipeline plus the metadata to store beside it."""
-
-    pipeline: Pipeline
-    metadata: dict[str, Any]
+# Re-exported: they were defined here before moving to scoring.artifacts.
+__all__ = [
+    "STATEMENT_BUILDER",
+    "TrainedModel",
+    "library_versions",
+    "train_csv",
+    "train_default",
+    "train_default_model",
+    "train_model",
+]
 
 
 def train_model(

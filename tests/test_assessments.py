@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, CreditAssessment, LoanApplication
-from marketplace.services import credit_models
+from marketplace.services import credit_models, unit_of_work
 from scoring import ModelRegistry
 from tests.app_helpers import LAST_YEAR, count, draft, ready_sme, statement_payload, submitted
 from tests.helpers import login, make_user
@@ -55,8 +55,8 @@ def test_grade_stays_explained_after_a_newer_model_is_promoted(app, client, user
     first = db.session.get(LoanApplication, application_id).assessment
     registry = ModelRegistry(root)
     newer = registry.save(train_small(seed=1), trained_by="pytest")
-    credit_models.promote(db.session, registry, newer, actor=None)
-    db.session.commit()
+    unit_of_work.run(db.session, lambda: credit_models.promote(db.session, registry, newer, actor=None))
+    assert credit_models.active_model(db.session, registry).version == newer
     regulator = app.test_client()
     login(regulator, "regulator@example.com")
     page = regulator.get(f"/regulator/applications/{application_id}").get_data(as_text=True)

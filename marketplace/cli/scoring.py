@@ -11,9 +11,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
-from marketplace.services import credit_models
-from scoring import ArtifactError, DataError
-from scoring.cli import main as scoring_main
+from marketplace.services import credit_models, unit_of_work
+from scoring.errors import ArtifactError, DataError
 
 group = AppGroup("scoring", help="Credit models: train, evaluate, promote.")
 
@@ -23,7 +22,6 @@ def _registry():
 
 
 def _fail(error: Exception) -> None:
-    db.session.rollback()
     click.echo(f"error: {error}", err=True)
     sys.exit(2)
 
@@ -41,15 +39,16 @@ def train(data, target, kind, folds, repeats, seed, promote_after) -> None:
     """Train a model into the registry (audited); prints its version and CV metrics."""
     if data is not None and not target:
         raise click.UsageError("--target is required with --data")
-    registry = _registry()
+    registry, user = _registry(), getpass.getuser()
     try:
-        version = credit_models.train(
-            db.session, registry, actor=None, trained_by=getpass.getuser(), data=data,
-            target=target, kind=kind, folds=folds, repeats=repeats, seed=seed,
-        )
-        if promote_after:
-            credit_models.promote(db.session, registry, version, actor=None)
-        db.session.commit()
+        # One transaction, not retried: a retry would train the model again.
+        with unit_of_work.transaction(db.session):
+            version = credit_models.train(
+                db.session, registry, actor=None, trained_by=user, data=data,
+                target=target, kind=kind, folds=folds, repeats=repeats, seed=seed,
+            )
+            if promote_after:
+                credit_models.promote(db.session, registry, version, actor=None, promoted_by=user)
     except (DataError, ArtifactError) as error:
         _fail(error)
     cv = registry.metadata(version)["cv"]
@@ -62,6 +61,8 @@ def train(data, target, kind, folds, repeats, seed, promote_after) -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def evaluate(args) -> None:
     """Cross-validate on a CSV without saving (same options as `python -m scoring evaluate`)."""
+    from scoring.cli import main as scoring_main
+
     sys.exit(scoring_main(["evaluate", *args]))
 
 
@@ -69,9 +70,10 @@ def evaluate(args) -> None:
 @click.argument("version")
 def promote(version: str) -> None:
     """Make VERSION the active model (verified first; audited)."""
+    registry, user = _registry(), getpass.getuser()
     try:
-        credit_models.promote(db.session, _registry(), version, actor=None)
-        db.session.commit()
+        unit_of_work.run(db.session, lambda: credit_models.promote(
+            db.session, registry, version, actor=None, promoted_by=user))
     except ArtifactError as error:
         _fail(error)
     click.echo(f"{version} is now the active model")
@@ -81,7 +83,7 @@ def promote(version: str) -> None:
 def list_versions() -> None:
     """Every model version with its CV ROC AUC; the active one is starred."""
     registry = _registry()
-    active = registry.active_version()
+    active = credit_models.active_version(db.session, registry)
     for meta in registry.versions():
         mark = "*" if meta["version"] == active else " "
         click.echo(f"{mark} {meta['version']}  {meta['created_at']}  {meta['trained_by']:<12} "
@@ -90,9 +92,13 @@ def list_versions() -> None:
 
 @group.command("ensure")
 def ensure() -> None:
-    """First run: train and promote the default model when no version is active."""
-    version = credit_models.ensure_active_model(
-        db.session, _registry(), trained_by=getpass.getuser()
-    )
-    db.session.commit()
+    """First run: adopt the registry's ACTIVE file, or train and promote the default model,
+    when no version is active."""
+    registry, user = _registry(), getpass.getuser()
+    try:
+        # One transaction, not retried: a retry would train the model again.
+        with unit_of_work.transaction(db.session):
+            version = credit_models.ensure_active_model(db.session, registry, trained_by=user)
+    except (DataError, ArtifactError) as error:
+        _fail(error)
     click.echo(f"active model: {version}")

@@ -3,6 +3,7 @@
 from marketplace.models.applications import ApplicationDocument, LoanApplication
 from marketplace.models.assessments import CreditAssessment
 from marketplace.models.audit import AuditEvent
+from marketplace.models.credit_models import CreditModelVersion as CreditModelVersion
 from marketplace.models.enterprises import Enterprise, FinancialStatement
 from marketplace.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction
 from marketplace.models.payments import (

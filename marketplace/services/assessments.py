@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,7 +13,9 @@ from marketplace.domain_errors import N_, ValidationFailed
 from marketplace.models import CreditAssessment, LoanApplication
 from marketplace.models.base import as_utc
 from marketplace.services import statements
-from scoring import LoadedModel
+
+if TYPE_CHECKING:
+    from scoring.registry import LoadedModel
 
 PD_PLACES = Decimal("0.00000001")
 

@@ -1,28 +1,116 @@
 """Governance of credit models: training into the registry, promotion (audited), loading.
 
-The scoring library keeps versioned artifacts on disk (scoring.registry); this module adds the
-platform's rules: who trained or promoted which version is written to the audit log, with
-the artifact's SHA-256, because the metadata file itself is not signed.
+The scoring library keeps versioned, hash-verified artifacts on disk (scoring.registry). The
+platform records each version, pinned by its artifact's SHA-256, and which one is active in
+`credit_model_versions`: every host then scores with the same model, and a promotion commits
+in the same transaction as its audit event or not at all. The audit event names the artifact's
+SHA-256 too, because the metadata file beside the artifact is not signed.
+
+These functions never commit; the caller's unit of work does. Importing this module loads no
+scikit-learn or pandas: training and loading a model import them when they run.
 """
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.models.base import utcnow
+from marketplace.models.credit_models import CreditModelVersion
 from marketplace.services import audit
-from scoring import ArtifactError, LoadedModel, ModelRegistry, train_csv, train_default
-from scoring.training import STATEMENT_BUILDER
+from scoring.artifacts import STATEMENT_BUILDER
+from scoring.errors import ArtifactError, TamperedArtifactError, UnknownVersionError
 
-_cache: dict[tuple[str, str], LoadedModel] = {}
-_cache_lock = threading.Lock()
+if TYPE_CHECKING:
+    from scoring.registry import LoadedModel, ModelRegistry
+
+class ActiveModel(NamedTuple):
+    """The version that scores applications and the SHA-256 it was registered with.
+
+    `artifact_sha256` is None only while a deployment still follows its registry's legacy
+    ``ACTIVE`` file (see `active_entry`).
+    """
+
+    version: str
+    artifact_sha256: str | None
+
+
+# Per process and registry: the last model loaded, keyed by version and hash. A promotion made
+# on another host shows up as a different active row at the next look-up, which loads anew.
+_loaded: dict[str, tuple[ActiveModel, LoadedModel]] = {}
+_loaded_lock = threading.Lock()
 
 
 def registry_at(root: str | Path) -> ModelRegistry:
     """The model registry stored under `root`."""
+    from scoring.registry import ModelRegistry
+
     return ModelRegistry(Path(root))
+
+
+def _active_row(session: so.Session) -> CreditModelVersion | None:
+    # Written as `WHERE active` so that both databases answer from the partial unique index.
+    return session.scalar(sa.select(CreditModelVersion).where(CreditModelVersion.active))
+
+
+def active_entry(session: so.Session, registry: ModelRegistry) -> ActiveModel | None:
+    """The active version (one indexed query), or None when no model is active.
+
+    A deployment upgraded from the file-based registry has no active row until
+    `ensure_active_model` adopts its ``ACTIVE`` file; until then that file is followed, read
+    only, so that applications are still scored. From the first active row on, the table
+    alone decides.
+    """
+    row = session.execute(
+        sa.select(CreditModelVersion.version, CreditModelVersion.artifact_sha256)
+        .where(CreditModelVersion.active)
+    ).first()
+    if row is not None:
+        return ActiveModel(row.version, row.artifact_sha256)
+    legacy = registry.active_version()
+    return None if legacy is None else ActiveModel(legacy, None)
+
+
+def active_version(session: so.Session, registry: ModelRegistry) -> str | None:
+    """The version that scores applications, or None (see `active_entry`)."""
+    entry = active_entry(session, registry)
+    return None if entry is None else entry.version
+
+
+def active_model(session: so.Session, registry: ModelRegistry) -> LoadedModel:
+    """The active model, verified and loaded once per process, version and hash.
+
+    Raises ArtifactError when no model is active or the artifact must not be used.
+    """
+    entry = active_entry(session, registry)
+    if entry is None:
+        raise UnknownVersionError(f"no active model in {registry.root}")
+    key = str(registry.root)
+    with _loaded_lock:
+        cached = _loaded.get(key)
+        if cached is None or cached[0] != entry:
+            model = registry.load(entry.version, expected_sha256=entry.artifact_sha256)
+            _loaded[key] = cached = (entry, model)
+        return cached[1]
+
+
+def _register(session: so.Session, version: str, artifact_sha256: str) -> CreditModelVersion:
+    """The version's row, created on first sight; refused if it was registered with another hash."""
+    row = session.scalar(sa.select(CreditModelVersion).where(CreditModelVersion.version == version))
+    if row is None:
+        row = CreditModelVersion(version=version, artifact_sha256=artifact_sha256, active=False)
+        session.add(row)
+    elif row.artifact_sha256 != artifact_sha256:
+        # Another artifact under the same name: a copy of the registry that diverged, or an edit.
+        raise TamperedArtifactError(
+            f"model {version}: the artifact's SHA-256 {artifact_sha256[:12]}… is not the "
+            f"{row.artifact_sha256[:12]}… it was registered with; refusing to use it"
+        )
+    return row
 
 
 def train(
@@ -30,13 +118,16 @@ def train(
     data: Path | None = None, target: str | None = None, kind: str = "hgb",
     folds: int = 5, repeats: int = 1, seed: int = 0,
 ) -> str:
-    """Train the default model (or one on a CSV), save it as a new version; audited. → version."""
+    """Train the default model (or one on a CSV), save and register it as a new version; audited."""
+    from scoring import training
+
     if data is None:
-        trained = train_default(folds=folds, repeats=repeats, seed=seed)
+        trained = training.train_default(folds=folds, repeats=repeats, seed=seed)
     else:
-        trained = train_csv(data, target, kind=kind, folds=folds, repeats=repeats, seed=seed)
+        trained = training.train_csv(data, target, kind=kind, folds=folds, repeats=repeats, seed=seed)
     version = registry.save(trained, trained_by=trained_by)
     meta = registry.metadata(version)
+    _register(session, version, meta["artifact_sha256"])
     audit.record(
         session, actor=actor, action="model.trained", object_type="model", object_id=version,
         payload={
@@ -50,8 +141,22 @@ def train(
     return version
 
 
-def promote(session: so.Session, registry: ModelRegistry, version: str, *, actor) -> None:
-    """Make `version` the active model (verified before activation); audited."""
+def promote(
+    session: so.Session, registry: ModelRegistry, version: str, *, actor,
+    promoted_by: str | None = None,
+) -> None:
+    """Make `version` the active model (verified first), in the caller's transaction; audited.
+
+    `promoted_by` names who promoted it when `actor` is not a user (a CLI's operating-system
+    account); the actor's email otherwise.
+    """
+    _activate(session, registry, version, actor=actor, promoted_by=promoted_by, note={})
+
+
+def _activate(
+    session: so.Session, registry: ModelRegistry, version: str, *, actor,
+    promoted_by: str | None, note: dict,
+) -> None:
     meta = registry.metadata(version)
     if meta.get("feature_builder") != STATEMENT_BUILDER:
         # A model trained on another CSV's columns cannot read financial statements.
@@ -59,34 +164,42 @@ def promote(session: so.Session, registry: ModelRegistry, version: str, *, actor
             f"model {version} was trained on {meta['training_data']['source']} columns, not on "
             "statement ratios, so it cannot score applications; only statement models are promoted"
         )
-    previous = registry.active_version()
-    registry.promote(version)
+    row = _register(session, version, meta["artifact_sha256"])
+    registry.load(version)  # refuse an unknown, tampered or incompatible artifact
+    # Promotions are serialised by the audit chain's lock (held to the end of the transaction),
+    # taken before the active row is read: "previous" is the version this one really replaces.
+    audit.lock_chain(session)
+    previous = _active_row(session)
+    label = promoted_by or getattr(actor, "email", None) or "system"
+    # Off first, then on, in two statements: the unique index checks each one, and the ORM
+    # would otherwise order the two updates by primary key.
+    session.execute(
+        sa.update(CreditModelVersion).where(CreditModelVersion.active).values(active=False)
+    )
+    row.active, row.promoted_at, row.promoted_by = True, utcnow(), label
+    session.flush()
     audit.record(
         session, actor=actor, action="model.promoted", object_type="model", object_id=version,
         payload={
-            "previous": previous,
+            "previous": None if previous is None else previous.version,
             "artifact_sha256": meta["artifact_sha256"],
+            "promoted_by": label,
+            **note,
         },
     )
 
 
 def ensure_active_model(session: so.Session, registry: ModelRegistry, *, trained_by: str) -> str:
-    """The active version; on first run trains the default model and promotes it."""
-    active = registry.active_version()
-    if active is not None:
-        return active
+    """The active version; when no row is active, adopt the registry's ``ACTIVE`` file once,
+    or else train the default model and promote it (first run)."""
+    row = _active_row(session)
+    if row is not None:
+        return row.version
+    legacy = registry.active_version()
+    if legacy is not None:
+        _activate(session, registry, legacy, actor=None, promoted_by=trained_by,
+                  note={"adopted_from": "registry ACTIVE file"})
+        return legacy
     version = train(session, registry, actor=None, trained_by=trained_by)
-    promote(session, registry, version, actor=None)
+    promote(session, registry, version, actor=None, promoted_by=trained_by)
     return version
-
-
-def active_model(registry: ModelRegistry) -> LoadedModel:
-    """The active model, loaded (and verified) once per process and version."""
-    version = registry.active_version()
-    if version is None:
-        return registry.load_active()  # raises the registry's clear "no active model" error
-    key = (str(registry.root), version)
-    with _cache_lock:
-        if key not in _cache:
-            _cache[key] = registry.load(version)
-        return _cache[key]
