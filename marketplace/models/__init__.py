@@ -5,6 +5,7 @@ from marketplace.models.assessments import CreditAssessment
 from marketplace.models.audit import AuditEvent
 from marketplace.models.credit_models import CreditModelVersion as CreditModelVersion
 from marketplace.models.enterprises import Enterprise, FinancialStatement
+from marketplace.models.integrity import IntegrityCheckpoint as IntegrityCheckpoint
 from marketplace.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction
 from marketplace.models.payments import (
     IdempotentRequest,

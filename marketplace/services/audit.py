@@ -142,12 +142,20 @@ def record(
 
 @dataclass(frozen=True)
 class ChainReport:
-    """Outcome of verifying the chain: ok, events checked, first broken seq (or None)."""
+    """Outcome of verifying the chain: ok, events checked, first broken seq (or None).
+
+    `events` counts the chain up to the break (or to its end), including the part an
+    incremental run took from its checkpoint; `read` is how many events this run hashed.
+    `last_good` is (seq, hash) of the last event found intact, where the next run may start
+    (None: start from the beginning).
+    """
 
     ok: bool
     events: int
     first_broken_seq: int | None
     reason: str | None = None
+    last_good: tuple[int, str] | None = None
+    read: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -160,35 +168,68 @@ class ChainReport:
 
 def verify_chain(session: so.Session, batch_size: int = 1000) -> ChainReport:
     """Recompute every hash in order; report the first event whose link or hash is wrong."""
+    return verify_chain_after(session, None, batch_size=batch_size)
+
+
+def verify_chain_after(session: so.Session, checkpoint: tuple[int, str] | None, *,
+                       batch_size: int = 1000) -> ChainReport:
+    """Verify only the events after `checkpoint` ((seq, hash) of an event verified before).
+
+    The first event after it must link to the stored hash and every later one is recomputed, so
+    a change made after the checkpoint is found at its seq. Events before the checkpoint are not
+    read again: a row changed there is found only by a full verification (`verify_chain`, run
+    on a schedule by `flask audit verify`); the append-only triggers refuse such a change in the
+    first place. The checkpointed event itself is looked up (one row): if the chain was cut
+    back below it or it was rewritten, that seq is reported broken, and stays so on every later
+    run from this checkpoint until a full verification finds where the chain breaks.
+    """
+    if checkpoint is not None:
+        seq, stored_hash = checkpoint
+        found = session.scalar(sa.select(AuditEvent.hash).where(AuditEvent.seq == seq))
+        if found != stored_hash:
+            return ChainReport(False, seq, seq, "checkpointed event changed or missing", checkpoint)
     query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch_size)
+    if checkpoint is not None:
+        query = query.where(AuditEvent.seq > checkpoint[0])
     # Closed on every exit: an early return must not leave PostgreSQL's server-side cursor open.
     with session.scalars(query) as events:
-        return _first_break(events)
+        return _first_break(events, checkpoint)
 
 
-def _first_break(events) -> ChainReport:
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+def _first_break(events, checkpoint: tuple[int, str] | None) -> ChainReport:
+    last_good = checkpoint
+    expected_prev, expected_seq = (checkpoint[1], checkpoint[0] + 1) if checkpoint else (GENESIS_HASH, 1)
+    covered, read = expected_seq - 1, 0
     for event in events:
-        count += 1
+        read += 1
+        covered += 1
         if event.seq != expected_seq:
-            return ChainReport(False, count, expected_seq, "missing event")
-        if event.prev_hash != expected_prev:
-            return ChainReport(False, count, event.seq, "previous hash does not match")
-        recomputed = event_hash(
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            actor_id=event.actor_id,
-            actor=event.actor,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            payload=event.payload,
-            prev_hash=event.prev_hash,
-        )
-        if recomputed != event.hash:
-            return ChainReport(False, count, event.seq, "event content does not match its hash")
+            return ChainReport(False, covered, expected_seq, "missing event", last_good, read)
+        reason = _link_problem(event, expected_prev)
+        if reason is not None:
+            return ChainReport(False, covered, event.seq, reason, last_good, read)
         expected_prev, expected_seq = event.hash, event.seq + 1
-    return ChainReport(True, count, None)
+        last_good = (event.seq, event.hash)
+    return ChainReport(True, covered, None, None, last_good, read)
+
+
+def _link_problem(event: AuditEvent, expected_prev: str) -> str | None:
+    if event.prev_hash != expected_prev:
+        return "previous hash does not match"
+    recomputed = event_hash(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        actor=event.actor,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        payload=event.payload,
+        prev_hash=event.prev_hash,
+    )
+    if recomputed != event.hash:
+        return "event content does not match its hash"
+    return None
 
 
 def events_for(session: so.Session, object_type: str, object_id: object) -> list[AuditEvent]:
