@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 LOCK := requirements/dev.lock
 TRANSLATIONS := marketplace/translations
 
-.PHONY: install translations migrate seed model run test lint check-migrations messages bench clean
+.PHONY: install translations migrate seed model run test lint format check-migrations messages bench clean
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -39,6 +39,11 @@ test: translations
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Format the code the way CI checks it.
+format: install
+	$(BIN)/ruff format .
 
 # Re-extract the strings to translate and merge them into both catalogues.
 messages: install

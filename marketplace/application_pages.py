@@ -10,7 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace.extensions import db
-from marketplace.rules.catalogue import INDUSTRIES, industry_label
+from marketplace.i18n import lazy_labels
+from marketplace.rules.accounts import ROLE_NAMES
+from marketplace.rules.application_states import EVENT_NAMES, STATUS_NAMES, allowed_events, is_editable
+from marketplace.rules.catalogue import CATEGORY_NAMES, INDUSTRIES, METHOD_NAMES, industry_label
 from marketplace.services import documents, statements
 from marketplace.services.application_states import history
 
@@ -25,32 +28,12 @@ def queue_filters(args) -> dict:
             "sort": args.get("sort", "oldest")}
 
 
-STATUS_LABELS = {
-    "draft": _l("Draft"), "submitted": _l("Submitted"), "in_review": _l("In review"),
-    "info_requested": _l("Information requested"),
-    "awaiting_second_approval": _l("Awaiting second approval"), "approved": _l("Approved"),
-    "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
-}
-EVENT_LABELS = {
-    "create": _l("Created"), "update": _l("Draft changed"), "submit": _l("Submitted"),
-    "start_review": _l("Entered review"), "approve": _l("Approved"),
-    "approve_first": _l("First approval (second fund manager needed)"),
-    "approve_second": _l("Second approval"), "reject": _l("Rejected"),
-    "request_info": _l("Information requested"), "edit": _l("Edited after information request"),
-    "withdraw": _l("Withdrawn"), "document_added": _l("Document added"),
-    "document_removed": _l("Document removed"),
-}
-METHOD_LABELS = {
-    "equal_installment": _l("Equal installments (等额本息)"),
-    "equal_principal": _l("Equal principal (等额本金)"),
-    "interest_only": _l("Interest only, principal at the end (先息后本)"),
-}
-CATEGORY_LABELS = {
-    "government": _l("Smart government"), "livelihood": _l("Smart livelihood"),
-    "industry": _l("Smart industry"), "none": _l("None"),
-}
-ROLE_LABELS = {"sme": _l("Enterprise"), "fund_manager": _l("Fund manager"), "system": _l("System"),
-               "regulator": _l("Regulator")}
+# Each vocabulary's words live once, in the rules; pages translate them when shown.
+STATUS_LABELS = lazy_labels(STATUS_NAMES)
+EVENT_LABELS = lazy_labels(EVENT_NAMES)
+METHOD_LABELS = lazy_labels(METHOD_NAMES)
+CATEGORY_LABELS = lazy_labels(CATEGORY_NAMES)
+ROLE_LABELS = lazy_labels(ROLE_NAMES)
 STATEMENT_LABELS = {
     "revenue": _l("Revenue"), "cost_of_sales": _l("Cost of sales"),
     "operating_profit": _l("Operating profit"), "profit_before_tax": _l("Profit before tax"),
@@ -140,6 +123,7 @@ def install_application_helpers(app) -> None:
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS_LABELS, EVENT_LABELS=EVENT_LABELS, METHOD_LABELS=METHOD_LABELS,
         CATEGORY_LABELS=CATEGORY_LABELS, ROLE_LABELS=ROLE_LABELS, STATEMENT_LABELS=STATEMENT_LABELS,
-        RATIO_LABELS=RATIO_LABELS, industry_label=industry_label,
+        RATIO_LABELS=RATIO_LABELS, industry_label=industry_label, allowed_events=allowed_events,
+        is_editable=is_editable,
     )
     app.jinja_env.filters["ratio"] = format_ratio

@@ -166,7 +166,7 @@ def test_a_database_error_on_the_postgresql_path_is_raised_as_sqlalchemys_and_wr
             ledger.transfer(db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
                             idempotency_key="blocked-once")
         assert raised.value.orig.sqlstate == "55P03"  # lock_not_available: not retried by the unit of work
-        assert not ledger.is_retryable(raised.value)
+        assert not unit_of_work.is_retryable(raised.value)
         db.session.rollback()
     finally:
         blocker.rollback()

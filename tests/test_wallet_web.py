@@ -123,6 +123,7 @@ def test_nav_links_lead_to_the_wallet(investor_client, sme_client):
 def test_admin_payments_page_lists_failures_and_the_ledger_check(investor_client, admin_client):
     deposit(investor_client, "50.00")
     withdraw(investor_client, "20.13")
+    assert admin_client.post("/admin/payments/ledger-check").status_code == 302  # checks are stored, not run per view
     page = admin_client.get("/admin/payments").get_data(as_text=True)
     assert "Ledger consistent" in page
     assert "The bank account was closed (sandbox)." in page and "sbx_po_" in page
@@ -141,8 +142,8 @@ def test_the_wallet_page_is_translated(app, investor_client, users):
 def test_a_payout_returned_by_the_bank_is_named_on_the_statement_in_both_languages(investor_client, users):
     import json
 
-    from marketplace.models import SandboxObject
     from marketplace.gateways import gateway
+    from marketplace.models import SandboxObject
     from marketplace.payments import signature
 
     deposit(investor_client, "100.00")
