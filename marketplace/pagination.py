@@ -1,19 +1,20 @@
 """Pagination for every list, page or API: one page size, one bound, one way to cut a page.
 
-A page is Flask-SQLAlchemy's `Pagination` (items, page, per_page, total, pages, has_prev,
-has_next, prev_num, next_num, iter_pages), made with the caller's session so that services can
-return one: the page's rows and the total, in two statements whatever the row count. The
-query's eager-loading options apply to the page's rows only.
+A `Page` holds the page's items and the total (the attributes of Flask-SQLAlchemy's
+`Pagination`: page, per_page, total, pages, has_prev, has_next, prev_num, next_num), made with the
+caller's session so that services can return one without Flask: the page's rows and the total,
+in two statements whatever the row count. The query's eager-loading options apply to the page's
+rows only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
 DEFAULT_PAGE_SIZE = 50
 # The bounds GET /wallet/transactions has accepted since it was paginated, now for every list.
@@ -47,27 +48,58 @@ def page_request(args: Mapping[str, str]) -> PageRequest:
                        per_page=_bounded(args.get("per_page"), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
 
 
-def paginate(session: so.Session, query: sa.Select, page: PageRequest) -> Pagination:
+@dataclass(frozen=True)
+class Page:
+    """One page of a list and where it stands in the whole."""
+
+    items: Sequence
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list has (0 when it is empty)."""
+        return math.ceil(self.total / self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def __iter__(self) -> Iterator:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _total(session: so.Session, query: sa.Select) -> int:
+    counted = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    return session.scalar(counted)
+
+
+def paginate(session: so.Session, query: sa.Select, page: PageRequest) -> Page:
     """One page of the ORM entities `query` selects (what `db.paginate` does, with `session`)."""
-    return SelectPagination(select=query, session=session, page=page.page, per_page=page.per_page,
-                            max_per_page=MAX_PAGE_SIZE, error_out=False)
-
-
-class RowPagination(Pagination):
-    """A page of plain rows (columns, not entities), each turned into an item by `make`."""
-
-    def _query_items(self) -> list:
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        make = self._query_args["make"]
-        return [make(row) for row in self._query_args["session"].execute(select)]
-
-    def _query_count(self) -> int:
-        counted = sa.select(sa.func.count()).select_from(self._query_args["select"].order_by(None).subquery())
-        return self._query_args["session"].scalar(counted)
+    offset = (page.page - 1) * page.per_page
+    items = session.scalars(query.limit(page.per_page).offset(offset)).unique().all()
+    return Page(items=items, page=page.page, per_page=page.per_page, total=_total(session, query))
 
 
 def paginate_rows(session: so.Session, query: sa.Select, page: PageRequest,
-                  make: Callable[[sa.Row], object]) -> Pagination:
-    """One page of the rows `query` selects, each made into an item by `make`."""
-    return RowPagination(select=query, session=session, make=make, page=page.page,
-                         per_page=page.per_page, max_per_page=MAX_PAGE_SIZE, error_out=False)
+                  make: Callable[[sa.Row], object]) -> Page:
+    """One page of the rows `query` selects (columns, not entities), each made into an item by `make`."""
+    offset = (page.page - 1) * page.per_page
+    items = [make(row) for row in session.execute(query.limit(page.per_page).offset(offset))]
+    return Page(items=items, page=page.page, per_page=page.per_page, total=_total(session, query))

@@ -18,7 +18,8 @@ BLOCKED = ("flask", "flask_babel", "flask_login", "flask_migrate", "flask_limite
 # Lower layers first; a module may import only from its own layer or one listed before it.
 LAYERS = (
     ("domain", ("marketplace.domain_errors", "marketplace.rules", "marketplace.money")),
-    ("persistence", ("marketplace.models", "marketplace.database", "marketplace.payments")),
+    ("persistence", ("marketplace.models", "marketplace.database", "marketplace.payments",
+                     "marketplace.pagination")),
     ("services", ("marketplace.services",)),
 )
 WEB = ("marketplace.app", "marketplace.api", "marketplace.web", "marketplace.extensions",

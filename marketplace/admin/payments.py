@@ -1,6 +1,7 @@
 """Admin: every payment with its status, provider ids, failures and history; the ledger check."""
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -8,10 +9,9 @@ from marketplace.admin import bp
 from marketplace.extensions import db
 from marketplace.models import Payment, User
 from marketplace.models.payments import PAYMENT_STATUSES
+from marketplace.pagination import page_request, paginate_rows
 from marketplace.services import integrity, unit_of_work
 from marketplace.wallet.labels import STATUS_LABELS
-
-PAGE_SIZE = 50
 
 
 @bp.get("/payments")
@@ -19,15 +19,14 @@ def payments():
     """Payments newest first, optionally of one status, with the ledger check's stored result."""
     status = request.args.get("status", "")
     query = (sa.select(Payment, User.email).join(User, User.id == Payment.user_id)
-             .order_by(Payment.id.desc()))
+             .options(so.selectinload(Payment.history)).order_by(Payment.id.desc()))
     if status in PAYMENT_STATUSES:
         query = query.where(Payment.status == status)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows = db.session.execute(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    rows = paginate_rows(db.session, query, page_request(request.args), tuple)
     counts = dict(db.session.execute(
         sa.select(Payment.status, sa.func.count()).group_by(Payment.status)).all())
     return render_template(
-        "admin/payments.html", rows=rows[:PAGE_SIZE], has_more=len(rows) > PAGE_SIZE, page=page,
+        "admin/payments.html", rows=rows,
         status=status if status in PAYMENT_STATUSES else "", counts=counts, status_labels=STATUS_LABELS,
         checkpoint=integrity.latest(db.session, integrity.LEDGER),
     )

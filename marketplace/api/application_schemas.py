@@ -163,10 +163,6 @@ class ApplicationDetailSchema(ApplicationSchema):
     history = ma.fields.List(ma.fields.Nested(HistoryEntrySchema))
 
 
-class ApplicationListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(ApplicationSchema))
-
-
 class DecisionInSchema(StrictSchema):
     decision = ma.fields.Str(required=True, validate=ma.validate.OneOf(("approve", "reject", "request_info")))
     max_rate_bps = _int(allow_none=True)

@@ -20,12 +20,13 @@ from marketplace.application_pages import document_response, upload_folder
 from marketplace.credit import application_assessor
 from marketplace.domain_errors import N_, NotAllowed, ValidationFailed
 from marketplace.extensions import db
+from marketplace.rules.accounts import APPLICATION_READERS
 from marketplace.services import applications, documents, reviews, unit_of_work
 from marketplace.services.application_states import history
 
 URL_PREFIX = "/applications"
 blp = Blueprint("api_applications", __name__, description="Loan applications")
-guard_api_blueprint(blp, "sme", "fund_manager", "regulator")
+guard_api_blueprint(blp, "sme", *APPLICATION_READERS)
 
 
 class _Detail:

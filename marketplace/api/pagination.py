@@ -7,10 +7,9 @@ from __future__ import annotations
 from functools import cache
 
 import marshmallow as ma
-from flask_sqlalchemy.pagination import Pagination
 
 from marketplace.api.schemas import StrictSchema
-from marketplace.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, PageRequest
+from marketplace.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page, PageRequest
 
 
 class PageQuerySchema(StrictSchema):
@@ -45,7 +44,7 @@ def requested_page(query: dict) -> PageRequest:
     return PageRequest(page=query["page"], per_page=query["per_page"])
 
 
-def page_body(pagination: Pagination, items: list | None = None) -> dict:
+def page_body(pagination: Page, items: list | None = None) -> dict:
     """The response body of one page: its items (or `items` made from them) and its place."""
     return {"items": pagination.items if items is None else items, "page": pagination.page,
             "per_page": pagination.per_page, "total": pagination.total,

@@ -9,11 +9,12 @@ from marketplace.api.application_schemas import ApplicationSchema, ReviewQuerySc
 from marketplace.api.pagination import PageQuerySchema, page_body, page_schema, requested_page
 from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.extensions import db
+from marketplace.rules.accounts import APPLICATION_READERS
 from marketplace.services import reviews
 
 URL_PREFIX = "/review"
 blp = Blueprint("api_review", __name__, description="Review of loan applications")
-guard_api_blueprint(blp, "fund_manager", "regulator")
+guard_api_blueprint(blp, *APPLICATION_READERS)
 
 
 class ReviewPageQuerySchema(ReviewQuerySchema, PageQuerySchema):

@@ -15,11 +15,12 @@ from marketplace.extensions import db
 from marketplace.gateways import gateway
 from marketplace.models import Payment
 from marketplace.money import format_yuan
+from marketplace.rules.accounts import WALLET_ROLES
 from marketplace.services import ledger, payment_flows, payments, wallet_statements
 
 URL_PREFIX = "/wallet"
 blp = Blueprint("api_wallet", __name__, description="Wallet: balance, deposits, withdrawals, statement")
-guard_api_blueprint(blp, "sme", "investor")
+guard_api_blueprint(blp, *WALLET_ROLES)
 AMOUNT_DOC = {"description": 'Yuan as a decimal string with at most 2 decimals, e.g. "12500.00"',
               "example": "12500.00"}
 

@@ -17,7 +17,7 @@ from marketplace.domain_errors import (
 from marketplace.models import Enterprise, LoanApplication, User
 from marketplace.models.base import utcnow
 from marketplace.money import format_yuan, yuan_label
-from marketplace.pagination import FIRST_PAGE, PageRequest, Pagination, paginate
+from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate
 from marketplace.rules.application_states import EDITABLE_STATUSES, OPEN_STATUSES
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
 from marketplace.rules.limits import (
@@ -145,7 +145,7 @@ def listed_applications() -> sa.Select:
     )
 
 
-def applications_of(session: so.Session, user: User, page: PageRequest = FIRST_PAGE) -> Pagination:
+def applications_of(session: so.Session, user: User, page: PageRequest = FIRST_PAGE) -> Page:
     """One page of the SME's own applications, newest first."""
     query = listed_applications().where(LoanApplication.applicant_id == user.id)
     return paginate(session, query.order_by(LoanApplication.id.desc()), page)

@@ -22,7 +22,7 @@ import sqlalchemy.orm as so
 from marketplace.domain_errors import N_, Conflict, NotAllowed, ValidationFailed
 from marketplace.models import Payment, PaymentStatusChange, User, WebhookEvent
 from marketplace.money import MoneyError, format_yuan, parse_yuan
-from marketplace.pagination import FIRST_PAGE, PageRequest, Pagination, paginate
+from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate
 from marketplace.payments.base import GatewayEvent
 from marketplace.rules.accounts import WALLET_ROLES
 from marketplace.services import audit, ledger
@@ -212,7 +212,7 @@ def _payment_for(session: so.Session, provider: str, event: GatewayEvent) -> Pay
     return payment if payment is not None and payment.provider == provider else None
 
 
-def user_payments(session: so.Session, user: User, page: PageRequest = FIRST_PAGE) -> Pagination:
+def user_payments(session: so.Session, user: User, page: PageRequest = FIRST_PAGE) -> Page:
     """One page of the user's payments, newest first."""
     query = sa.select(Payment).where(Payment.user_id == user.id).order_by(Payment.id.desc())
     return paginate(session, query, page)

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import sqlalchemy.orm as so
 
-from marketplace.domain_errors import N_, InvalidState, NotAllowed, ValidationFailed
+from marketplace.domain_errors import N_, InvalidState, Message, NotAllowed, ValidationFailed
 from marketplace.models import Enterprise, LoanApplication, User
 from marketplace.models.base import as_utc, utcnow
-from marketplace.pagination import FIRST_PAGE, PageRequest, Pagination, paginate
+from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate
+from marketplace.rules import limits
+from marketplace.rules.accounts import APPLICATION_READERS
 from marketplace.rules.application_states import STATUSES, status_name
 from marketplace.rules.catalogue import CATEGORIES
 from marketplace.services.application_states import transition
 from marketplace.services.applications import listed_applications, locked_application
 
 DECISIONS = ("approve", "reject", "request_info")
-TERM_RANGES = {"max_rate_bps": (1, 3600), "listing_days": (3, 30), "fund_share_bps": (0, 3000)}
-MAX_NOTE = 2000
+TERM_RANGES = {
+    "max_rate_bps": (limits.MIN_RATE_BPS, limits.MAX_RATE_BPS),
+    "listing_days": (limits.MIN_LISTING_DAYS, limits.MAX_LISTING_DAYS),
+    "fund_share_bps": (limits.MIN_FUND_SHARE_BPS, limits.MAX_FUND_SHARE_BPS),
+}
 SORTS = {
     "oldest": LoanApplication.submitted_at.asc(),
     "newest": LoanApplication.submitted_at.desc(),
@@ -23,9 +28,13 @@ SORTS = {
     "amount_asc": LoanApplication.amount_fen.asc(),
 }
 TERM_MESSAGES = {
-    "max_rate_bps": N_("The maximum rate must be 1 to 3,600 basis points."),
-    "listing_days": N_("The listing must stay open 3 to 30 days."),
-    "fund_share_bps": N_("The fund share must be 0 to 3,000 basis points (0-30 %)."),
+    "max_rate_bps": Message(N_("The maximum rate must be %(min)s to %(max)s basis points."),
+                            min=limits.MIN_RATE_BPS, max=f"{limits.MAX_RATE_BPS:,}"),
+    "listing_days": Message(N_("The listing must stay open %(min)s to %(max)s days."),
+                            min=limits.MIN_LISTING_DAYS, max=limits.MAX_LISTING_DAYS),
+    "fund_share_bps": Message(N_("The fund share must be %(min)s to %(max)s basis points (%(percent)s)."),
+                              min=limits.MIN_FUND_SHARE_BPS, max=f"{limits.MAX_FUND_SHARE_BPS:,}",
+                              percent=f"0-{limits.MAX_FUND_SHARE_BPS // 100} %"),
 }
 
 
@@ -36,10 +45,10 @@ def fund_money_fen(amount_fen: int, fund_share_bps: int) -> int:
 
 def review_queue(session: so.Session, user: User, *, status: str | None = "in_review",
                  category: str | None = None, sort: str = "oldest",
-                 page: PageRequest = FIRST_PAGE) -> Pagination:
+                 page: PageRequest = FIRST_PAGE) -> Page:
     """One page of the applications for review, filtered and sorted, in a constant number of
     statements; drafts never submitted are private to the SME."""
-    if user.role not in ("fund_manager", "regulator"):
+    if user.role not in APPLICATION_READERS:
         raise NotAllowed(N_("Only fund managers and regulators see the review queue."))
     problems = {}
     if status is not None and status not in STATUSES:
@@ -80,9 +89,10 @@ def decide(session: so.Session, user: User, application_id: int, *, decision: st
         raise ValidationFailed(N_("The decision has errors; see the fields."),
                                fields={"decision": [N_("Choose approve, reject or request_info.")]})
     note = (note or "").strip() or None
-    if note is not None and len(note) > MAX_NOTE:
-        raise ValidationFailed(N_("The decision has errors; see the fields."),
-                               fields={"note": [N_("The note may have at most 2,000 characters.")]})
+    if note is not None and len(note) > limits.MAX_DECISION_NOTE_CHARS:
+        message = Message(N_("The note may have at most %(max)s characters."),
+                          max=f"{limits.MAX_DECISION_NOTE_CHARS:,}")
+        raise ValidationFailed(N_("The decision has errors; see the fields."), fields={"note": [message]})
     application = locked_application(session, application_id)
     if application.submitted_at is None:
         raise NotAllowed(N_("You may not see this application."))

@@ -16,7 +16,7 @@ from marketplace.domain_errors import N_, ValidationFailed
 from marketplace.models.base import as_utc
 from marketplace.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction
 from marketplace.money import format_yuan
-from marketplace.pagination import PageRequest, Pagination, paginate_rows
+from marketplace.pagination import Page, PageRequest, paginate_rows
 from marketplace.services.ledger import owner_of
 
 
@@ -90,7 +90,7 @@ def statement(session: so.Session, owner, *, kind: str = "wallet", since: dateti
 
 
 def statement_page(session: so.Session, owner, page: PageRequest, *, kind: str = "wallet",
-                   since: datetime | None = None, until: datetime | None = None) -> Pagination:
+                   since: datetime | None = None, until: datetime | None = None) -> Page:
     """One page of the account's movements in [since, until), newest first."""
     query = _statement_query(owner, kind=kind, since=since, until=until, newest_first=True)
     return paginate_rows(session, query, page, _line)
