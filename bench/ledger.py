@@ -35,11 +35,15 @@ def _app(database_uri: str):
 
     from marketplace.app import create_app
 
-    app = create_app({
-        "MARKETPLACE_ENV": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri,
-        "SECRET_KEY": "bench-secret-key-long-enough-0123456789abcdef",
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_uri),
-    })
+    app = create_app(
+        {
+            "MARKETPLACE_ENV": "testing",
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_uri,
+            "SECRET_KEY": "bench-secret-key-long-enough-0123456789abcdef",
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_uri),
+        }
+    )
     with app.app_context():
         upgrade()
     return app
@@ -63,8 +67,14 @@ def _open_wallets(app, count: int, tag: str) -> list[int]:
         wallets = []
         for number in range(count):
             wallet = ledger.account_id(db.session, ("user", 10_000 + number), "wallet")
-            ledger.transfer(db.session, source=clearing, destination=wallet, amount=OPENING_BALANCE,
-                            kind="deposit", idempotency_key=f"bench-open-{tag}-{number}")
+            ledger.transfer(
+                db.session,
+                source=clearing,
+                destination=wallet,
+                amount=OPENING_BALANCE,
+                kind="deposit",
+                idempotency_key=f"bench-open-{tag}-{number}",
+            )
             wallets.append(wallet)
         db.session.commit()
         return wallets
@@ -113,9 +123,17 @@ def _transfer(wallets: list[int]):
     def unit_of_work(rng: random.Random) -> None:
         source, destination = rng.sample(wallets, 2)
         amount, key = rng.randint(1, 10_000), f"bench-{uuid.uuid4().hex}"
-        run(db.session, lambda: ledger.transfer(
-            db.session, source=source, destination=destination, amount=amount, kind="transfer",
-            idempotency_key=key))
+        run(
+            db.session,
+            lambda: ledger.transfer(
+                db.session,
+                source=source,
+                destination=destination,
+                amount=amount,
+                kind="transfer",
+                idempotency_key=key,
+            ),
+        )
 
     return unit_of_work
 
@@ -155,15 +173,20 @@ def bench_database(label: str, database_uri: str, seconds: float, threads: int) 
     spread = _open_wallets(app, SPREAD_ACCOUNTS, "spread")
     hot = _open_wallets(app, HOT_ACCOUNTS, "hot")
     figures = {}
-    workloads = (("commit", "plain INSERT + COMMIT", _plain_commit(app)),
-                 ("spread", f"{len(spread)} accounts", _transfer(spread)),
-                 ("hot", f"{len(hot)} accounts", _transfer(hot)))
+    workloads = (
+        ("commit", "plain INSERT + COMMIT", _plain_commit(app)),
+        ("spread", f"{len(spread)} accounts", _transfer(spread)),
+        ("hot", f"{len(hot)} accounts", _transfer(hot)),
+    )
     for name, what, unit_of_work in workloads:
         count, elapsed = _run(app, unit_of_work, seconds, threads)
         figures[name] = count / elapsed
         ratio = "" if name == "commit" else f"  ({figures[name] / figures['commit']:.2f} of plain commits)"
-        print(f"  {label:<10} {name:<6} {what:<22} {count:>6} in {elapsed:5.2f} s = "
-              f"{figures[name]:8.1f}/s{ratio}", flush=True)
+        print(
+            f"  {label:<10} {name:<6} {what:<22} {count:>6} in {elapsed:5.2f} s = "
+            f"{figures[name]:8.1f}/s{ratio}",
+            flush=True,
+        )
     ratio = figures["hot"] / figures["spread"]
     print(f"  {label:<10} hot/spread ratio {ratio:.2f}; ledger check: {_check(app)}", flush=True)
     from marketplace.extensions import db
@@ -212,8 +235,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each workload")
     parser.add_argument("--threads", type=int, default=THREADS)
     args = parser.parse_args(argv)
-    print(f"ledger transfers: {args.threads} threads, {SPREAD_ACCOUNTS} vs {HOT_ACCOUNTS} accounts, "
-          f"{args.seconds:g} s each; machine has {os.cpu_count()} cores", flush=True)
+    print(
+        f"ledger transfers: {args.threads} threads, {SPREAD_ACCOUNTS} vs {HOT_ACCOUNTS} accounts, "
+        f"{args.seconds:g} s each; machine has {os.cpu_count()} cores",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as folder:
         bench_database("sqlite", f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.seconds, args.threads)
     server = _postgres_server()

@@ -25,8 +25,11 @@ from scoring.training import train_default  # noqa: E402
 
 GERMAN = ROOT / "tests" / "scoring" / "data" / "german_credit.csv"
 BASE_STATEMENT = dict(
-    zip(STATEMENT_FIELDS, (1000, 600, 150, 120, 90, 40, 30, 2000, 800, 1200, 300, 250, 100,
-                           1100, 700, 900, 500, 250), strict=True)
+    zip(
+        STATEMENT_FIELDS,
+        (1000, 600, 150, 120, 90, 40, 30, 2000, 800, 1200, 300, 250, 100, 1100, 700, 900, 500, 250),
+        strict=True,
+    )
 )
 
 
@@ -36,14 +39,16 @@ def verdict(ok: bool) -> str:
 
 def report_cv(label: str, cv, target: float) -> None:
     auc = cv.roc_auc
-    print(f"{label}: {cv.repeats}x{cv.folds}-fold ROC AUC {auc['mean']:.4f} ± {auc['sd']:.4f}"
-          f"  (target ≥ {target})  {verdict(auc['mean'] >= target)}", flush=True)
+    print(
+        f"{label}: {cv.repeats}x{cv.folds}-fold ROC AUC {auc['mean']:.4f} ± {auc['sd']:.4f}"
+        f"  (target ≥ {target})  {verdict(auc['mean'] >= target)}",
+        flush=True,
+    )
 
 
 def random_statements(n: int, seed: int = 0) -> list[dict[str, float]]:
     rng = np.random.default_rng(seed)
-    return [{k: v * float(rng.lognormal(0, 0.4)) for k, v in BASE_STATEMENT.items()}
-            for _ in range(n)]
+    return [{k: v * float(rng.lognormal(0, 0.4)) for k, v in BASE_STATEMENT.items()} for _ in range(n)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,18 +61,22 @@ def main(argv: list[str] | None = None) -> None:
 
     polish = load_default_dataset()
     t = time.perf_counter()
-    cv = cross_validate(polish.X, polish.y, params=POLISH_HGB, folds=folds, repeats=repeats,
-                        neutral_missing=PRIOR_YEAR_FEATURES)
+    cv = cross_validate(
+        polish.X,
+        polish.y,
+        params=POLISH_HGB,
+        folds=folds,
+        repeats=repeats,
+        neutral_missing=PRIOR_YEAR_FEATURES,
+    )
     report_cv(f"default model (Polish 5year, {polish.X.shape[1]} features)", cv, 0.95)
-    print(f"  KS {cv.ks['mean']:.4f}  Brier {cv.brier['mean']:.4f}  "
-          f"({time.perf_counter() - t:.0f} s)")
+    print(f"  KS {cv.ks['mean']:.4f}  Brier {cv.brier['mean']:.4f}  ({time.perf_counter() - t:.0f} s)")
 
     german = load_dataset(GERMAN, "default", min_per_class=folds)
     t = time.perf_counter()
     cv = cross_validate(german.X, german.y, params=GENERIC_HGB, folds=folds, repeats=repeats)
     report_cv("generic trainer (german_credit)", cv, 0.79)
-    print(f"  KS {cv.ks['mean']:.4f}  Brier {cv.brier['mean']:.4f}  "
-          f"({time.perf_counter() - t:.0f} s)")
+    print(f"  KS {cv.ks['mean']:.4f}  Brier {cv.brier['mean']:.4f}  ({time.perf_counter() - t:.0f} s)")
 
     t = time.perf_counter()
     trained = train_default(folds=2, repeats=1)
@@ -87,10 +96,11 @@ def main(argv: list[str] | None = None) -> None:
     t = time.perf_counter()
     final.predict_proba(matrix)
     bare_rate = len(batch) / (time.perf_counter() - t)
-    print(f"batch assess_batch: {full_rate:,.0f} apps/s  (target ≥ 50,000)  "
-          f"{verdict(full_rate >= 50_000)}")
-    print(f"  bare final estimator predict_proba: {bare_rate:,.0f} apps/s; "
-          f"pipeline/bare = {full_rate / bare_rate:.2f}")
+    print(f"batch assess_batch: {full_rate:,.0f} apps/s  (target ≥ 50,000)  {verdict(full_rate >= 50_000)}")
+    print(
+        f"  bare final estimator predict_proba: {bare_rate:,.0f} apps/s; "
+        f"pipeline/bare = {full_rate / bare_rate:.2f}"
+    )
 
     statements = random_statements(1100)
     for s in statements[:100]:  # warm-up
@@ -101,8 +111,10 @@ def main(argv: list[str] | None = None) -> None:
         model.assess(s, ({"revenue": 900, "profit_before_tax": 100},))
         times.append((time.perf_counter() - t) * 1000)
     p50, p99 = np.percentile(times, [50, 99])
-    print(f"single assess (features + PD + reasons): p50 {p50:.2f} ms, p99 {p99:.2f} ms "
-          f"(target p99 ≤ 10 ms)  {verdict(p99 <= 10)}")
+    print(
+        f"single assess (features + PD + reasons): p50 {p50:.2f} ms, p99 {p99:.2f} ms "
+        f"(target p99 ≤ 10 ms)  {verdict(p99 <= 10)}"
+    )
 
 
 if __name__ == "__main__":

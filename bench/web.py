@@ -73,8 +73,10 @@ print(json.dumps([t1 - t0, t2 - t1]))
 
 # --- the load client (runs in its own processes) ---------------------------------------------
 
-def _client_process(port: int, path: str, headers: dict, threads: int, duration: float,
-                    barrier, results) -> None:
+
+def _client_process(
+    port: int, path: str, headers: dict, threads: int, duration: float, barrier, results
+) -> None:
     """Drive GET `path` from `threads` threads for `duration` seconds; put the figures on `results`."""
     latencies: list[float] = []
     counts = {"errors": 0, "bytes": 0, "first_error": ""}
@@ -116,16 +118,18 @@ def _client_process(port: int, path: str, headers: dict, threads: int, duration:
     results.put({"latencies": latencies, "elapsed": time.monotonic() - began, **counts})
 
 
-def load(port: int, path: str, headers: dict, *, concurrency: int, processes: int,
-         duration: float) -> dict:
+def load(port: int, path: str, headers: dict, *, concurrency: int, processes: int, duration: float) -> dict:
     """Requests/s, p95 latency, errors and bytes/response of GET `path` from client processes."""
     context = multiprocessing.get_context("spawn")
     processes = max(1, min(processes, concurrency))
     barrier, results = context.Barrier(processes), context.Queue()
     shares = [concurrency // processes + (i < concurrency % processes) for i in range(processes)]
-    clients = [context.Process(target=_client_process, daemon=True,
-                               args=(port, path, headers, share, duration, barrier, results))
-               for share in shares]
+    clients = [
+        context.Process(
+            target=_client_process, daemon=True, args=(port, path, headers, share, duration, barrier, results)
+        )
+        for share in shares
+    ]
     for client in clients:
         client.start()
     try:
@@ -142,7 +146,9 @@ def load(port: int, path: str, headers: dict, *, concurrency: int, processes: in
     latencies = sorted(x for part in parts for x in part["latencies"])
     count, elapsed = len(latencies), max(part["elapsed"] for part in parts)
     return {
-        "count": count, "elapsed": elapsed, "rate": count / elapsed,
+        "count": count,
+        "elapsed": elapsed,
+        "rate": count / elapsed,
         "p95": latencies[max(0, -(-95 * count // 100) - 1)] if latencies else float("nan"),
         "errors": sum(part["errors"] for part in parts),
         "first_error": next((part["first_error"] for part in parts if part["first_error"]), ""),
@@ -151,6 +157,7 @@ def load(port: int, path: str, headers: dict, *, concurrency: int, processes: in
 
 
 # --- the database, the model and the seed data -----------------------------------------------
+
 
 def _server_url(explicit: str | None) -> str | None:
     """The PostgreSQL server URL, or None (with a message) when the default one is not there."""
@@ -191,8 +198,9 @@ def _cli(app, *args: str) -> str:
     """Run a `flask` command of the app in-process; raise with its output when it fails."""
     result = app.test_cli_runner().invoke(args=list(args))
     if result.exit_code != 0:
-        raise RuntimeError(f"flask {' '.join(args)} failed ({result.exit_code}): {result.output}"
-                           f"{result.exception!r}")
+        raise RuntimeError(
+            f"flask {' '.join(args)} failed ({result.exit_code}): {result.output}{result.exception!r}"
+        )
     return result.output.strip()
 
 
@@ -222,24 +230,34 @@ def seed(app, applications: int) -> dict:
         hasher, assess = app.extensions["password_hasher"], application_assessor()
 
         def new_user(role: str, email: str, name: str):
-            return users.create_user(db.session, hasher, actor=None, email=email, password=PASSWORD,
-                                     role=role, name=name)
+            return users.create_user(
+                db.session, hasher, actor=None, email=email, password=PASSWORD, role=role, name=name
+            )
 
-        accounts = {role: run(db.session, lambda r=role: new_user(r, f"{r}@bench.sanhaojie.cn",
-                                                                   f"Bench {r}")).email
-                    for role in ROLE_ACCOUNTS}
+        accounts = {
+            role: run(db.session, lambda r=role: new_user(r, f"{r}@bench.sanhaojie.cn", f"Bench {r}")).email
+            for role in ROLE_ACCOUNTS
+        }
         enterprises_made = -(-applications // PER_ENTERPRISE)
         for number in range(enterprises_made):
             scale, order = 1 + number % 5, orders[number % len(orders)]
 
             def sme_file(number=number, scale=scale, order=order):
                 sme = new_user("sme", f"sme{number:05d}@bench.sanhaojie.cn", f"Bench SME {number}")
-                profile = {**DEMO_ENTERPRISE, "name": f"基准测试企业{number:05d}有限公司",
-                           "uscc": _uscc(number), "employees": 20 + number % 200}
+                profile = {
+                    **DEMO_ENTERPRISE,
+                    "name": f"基准测试企业{number:05d}有限公司",
+                    "uscc": _uscc(number),
+                    "employees": 20 + number % 200,
+                }
                 enterprises.save_enterprise(db.session, sme, profile, today=today)
                 for year, index in zip(statements.fiscal_years(today), order, strict=False):
-                    values = {field: yuan * 100 * scale for field, yuan in
-                              zip(statements.STATEMENT_FIELDS, DEMO_STATEMENTS[index], strict=True)}
+                    values = {
+                        field: yuan * 100 * scale
+                        for field, yuan in zip(
+                            statements.STATEMENT_FIELDS, DEMO_STATEMENTS[index], strict=True
+                        )
+                    }
                     statements.file_statement(db.session, sme, year, values, today=today)
                 return sme
 
@@ -247,18 +265,24 @@ def seed(app, applications: int) -> dict:
             accounts.setdefault("sme", sme.email)
             for offset in range(min(PER_ENTERPRISE, applications - number * PER_ENTERPRISE)):
                 serial = number * PER_ENTERPRISE + offset
-                terms = {"amount_fen": 1_000_000 * (1 + serial % 9), "term_months": 6 + serial % 25,
-                         "repayment_method": REPAYMENT_METHODS[serial % len(REPAYMENT_METHODS)],
-                         "category": CATEGORIES[serial % len(CATEGORIES)],
-                         "purpose": f"基准测试申请 {serial}：购置生产设备、补充流动资金，扩大产能。"}
+                terms = {
+                    "amount_fen": 1_000_000 * (1 + serial % 9),
+                    "term_months": 6 + serial % 25,
+                    "repayment_method": REPAYMENT_METHODS[serial % len(REPAYMENT_METHODS)],
+                    "category": CATEGORIES[serial % len(CATEGORIES)],
+                    "purpose": f"基准测试申请 {serial}：购置生产设备、补充流动资金，扩大产能。",
+                }
 
                 def submit(sme=sme, terms=terms):
                     draft = apps.create_application(db.session, sme, terms)
                     return apps.submit_application(db.session, sme, draft.id, assess=assess)
 
                 run(db.session, submit)
-        in_review = db.session.scalar(sa.select(sa.func.count()).select_from(LoanApplication)
-                                      .where(LoanApplication.status == "in_review"))
+        in_review = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoanApplication)
+            .where(LoanApplication.status == "in_review")
+        )
         db.session.remove()
         db.engine.dispose()
     if in_review != applications:
@@ -267,6 +291,7 @@ def seed(app, applications: int) -> dict:
 
 
 # --- servers and measurements ----------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -277,11 +302,22 @@ def _free_port() -> int:
 def start_gunicorn(target: str, cwd: Path, env: dict, log: Path, ready_path: str) -> tuple:
     """`gunicorn -w 4` serving `target` on a free 127.0.0.1 port, once it answers `ready_path`."""
     port = _free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-               "--timeout", str(WORKER_TIMEOUT), target]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(WORKERS),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        str(WORKER_TIMEOUT),
+        target,
+    ]
     with open(log, "ab") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + 180  # four workers each building the app on a busy machine
     try:
         while time.monotonic() < deadline and process.poll() is None:
@@ -322,8 +358,14 @@ def worker_rss_mib(master_pid: int) -> list[float]:
     return sorted(sizes)
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = REQUEST_TIMEOUT):
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = REQUEST_TIMEOUT,
+):
     """(status, headers, body) of one request to 127.0.0.1:port."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -347,11 +389,13 @@ def sign_in_page(port: int, email: str) -> dict:
     if status != 200 or token is None:
         raise RuntimeError(f"GET /login answered {status} without a CSRF token")
     jar = _cookies(headers, {})
-    form = urllib.parse.urlencode({"csrf_token": token.group(1).decode(), "email": email,
-                                   "password": PASSWORD}).encode()
+    form = urllib.parse.urlencode(
+        {"csrf_token": token.group(1).decode(), "email": email, "password": PASSWORD}
+    ).encode()
     cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
-    status, headers, _ = request(port, "POST", "/login", form, {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    status, headers, _ = request(
+        port, "POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    )
     if status != 302:
         raise RuntimeError(f"signing in through POST /login answered {status}, not a redirect")
     return {"Cookie": "; ".join(f"{k}={v}" for k, v in _cookies(headers, jar).items())}
@@ -359,9 +403,13 @@ def sign_in_page(port: int, email: str) -> dict:
 
 def bearer(port: int, email: str) -> dict:
     """Headers carrying a fresh API token of `email`."""
-    status, _, body = request(port, "POST", "/api/v1/auth/tokens",
-                              json.dumps({"email": email, "password": PASSWORD}).encode(),
-                              {"Content-Type": "application/json"})
+    status, _, body = request(
+        port,
+        "POST",
+        "/api/v1/auth/tokens",
+        json.dumps({"email": email, "password": PASSWORD}).encode(),
+        {"Content-Type": "application/json"},
+    )
     if status != 201:
         raise RuntimeError(f"POST /api/v1/auth/tokens answered {status}: {body[:200]!r}")
     return {"Authorization": f"Bearer {json.loads(body)['token']}"}
@@ -369,30 +417,37 @@ def bearer(port: int, email: str) -> dict:
 
 def import_times(env: dict, runs: int = 3) -> tuple[list[float], list[float]]:
     """Median (import, build) seconds in fresh processes: marketplace's create_app, bare Flask."""
+
     def probe(imports: str, build: str) -> list[float]:
         code = IMPORT_PROBE.format(imports=imports, build=build)
         samples = []
         for _ in range(runs):
-            done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                                  text=True, timeout=120)
+            done = subprocess.run(
+                [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+            )
             if done.returncode != 0:
                 raise RuntimeError(f"timing `{imports}; {build}` failed:\n{done.stderr[-2000:]}")
             samples.append(json.loads(done.stdout))
         return [statistics.median(column) for column in zip(*samples, strict=True)]
 
-    return (probe("from marketplace.app import create_app", "create_app()"),
-            probe("from flask import Flask", "Flask('hello')"))
+    return (
+        probe("from marketplace.app import create_app", "create_app()"),
+        probe("from flask import Flask", "Flask('hello')"),
+    )
 
 
 # --- the run -------------------------------------------------------------------------------------
+
 
 def _line(label: str, path: str, figures: dict) -> None:
     errors = f"  {figures['errors']} errors (first: {figures['first_error']})" if figures["errors"] else ""
     p95 = figures["p95"]
     p95 = f"{p95 * 1000:6.1f} ms" if p95 < 10 else f"{p95:7.1f} s"
-    print(f"  {label:<12} GET {path:<30} {figures['count']:>6} in {figures['elapsed']:6.2f} s = "
-          f"{figures['rate']:8.2f}/s  p95 {p95}  {figures['bytes'] / 1024:6.1f} KiB/response{errors}",
-          flush=True)
+    print(
+        f"  {label:<12} GET {path:<30} {figures['count']:>6} in {figures['elapsed']:6.2f} s = "
+        f"{figures['rate']:8.2f}/s  p95 {p95}  {figures['bytes'] / 1024:6.1f} KiB/response{errors}",
+        flush=True,
+    )
 
 
 def measure(args, env: dict, accounts: dict, folder: Path) -> None:
@@ -414,16 +469,29 @@ def measure(args, env: dict, accounts: dict, folder: Path) -> None:
             if status != 200:
                 raise RuntimeError(f"GET {path} as the fund manager answered {status}")
         listed = len(json.loads(body).get("items", []))
-        print(f"  first requests: queue page {seconds['/fund/applications']:.2f} s, review API "
-              f"{seconds['/api/v1/review/applications']:.2f} s ({listed} applications listed)", flush=True)
-        runs = [("hello-world", hello_port, "/", {}), ("home", port, "/", {}),
-                ("queue page", port, "/fund/applications", page),
-                ("review API", port, "/api/v1/review/applications", token),
-                ("me API", port, "/api/v1/me", token), ("hello-world", hello_port, "/", {})]
+        print(
+            f"  first requests: queue page {seconds['/fund/applications']:.2f} s, review API "
+            f"{seconds['/api/v1/review/applications']:.2f} s ({listed} applications listed)",
+            flush=True,
+        )
+        runs = [
+            ("hello-world", hello_port, "/", {}),
+            ("home", port, "/", {}),
+            ("queue page", port, "/fund/applications", page),
+            ("review API", port, "/api/v1/review/applications", token),
+            ("me API", port, "/api/v1/me", token),
+            ("hello-world", hello_port, "/", {}),
+        ]
         figures = {}
         for label, target, path, headers in runs:
-            result = load(target, path, headers, concurrency=args.concurrency,
-                          processes=args.client_processes, duration=args.duration)
+            result = load(
+                target,
+                path,
+                headers,
+                concurrency=args.concurrency,
+                processes=args.client_processes,
+                duration=args.duration,
+            )
             _line(label, path, result)
             figures.setdefault(label, []).append(result)
         app_rss, hello_rss = worker_rss_mib(app.pid), worker_rss_mib(hello.pid)
@@ -437,11 +505,15 @@ def measure(args, env: dict, accounts: dict, folder: Path) -> None:
         target = TARGETS.get(label)
         verdict = f"  (target ≥ {target:.2f})  {'PASS' if ratio >= target else 'MISS'}" if target else ""
         print(f"    {label:<12} {ratio:7.4f}{verdict}")
-    print(f"  worker VmRSS after the load: app {', '.join(f'{x:.0f}' for x in app_rss)} MiB; "
-          f"hello-world {', '.join(f'{x:.0f}' for x in hello_rss)} MiB")
+    print(
+        f"  worker VmRSS after the load: app {', '.join(f'{x:.0f}' for x in app_rss)} MiB; "
+        f"hello-world {', '.join(f'{x:.0f}' for x in hello_rss)} MiB"
+    )
     (app_import, app_build), (flask_import, flask_build) = import_times(env)
-    print(f"  fresh process: import marketplace.app {app_import:.2f} s + create_app() {app_build:.2f} s "
-          f"= {app_import + app_build:.2f} s; bare Flask {flask_import + flask_build:.2f} s (median of 3)")
+    print(
+        f"  fresh process: import marketplace.app {app_import:.2f} s + create_app() {app_build:.2f} s "
+        f"= {app_import + app_build:.2f} s; bare Flask {flask_import + flask_build:.2f} s (median of 3)"
+    )
 
 
 def prepare(args, database_url: str, folder: Path) -> tuple[dict, dict]:
@@ -453,13 +525,26 @@ def prepare(args, database_url: str, folder: Path) -> tuple[dict, dict]:
 
     registry = args.model_dir or str(folder / "models")
     env = {key: value for key, value in os.environ.items() if key not in ("FLASK_DEBUG", "FLASK_APP")}
-    env.update(DATABASE_URL=database_url, SECRET_KEY=secrets.token_urlsafe(48), MARKETPLACE_ENV="development",
-               MODEL_REGISTRY_DIR=registry, UPLOAD_FOLDER=str(folder / "uploads"))
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        MARKETPLACE_ENV="development",
+        MODEL_REGISTRY_DIR=registry,
+        UPLOAD_FOLDER=str(folder / "uploads"),
+    )
     # Seeding hashes a password per SME: a cheap argon2 setting here; the server keeps its own.
-    app = create_app({"MARKETPLACE_ENV": "development", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "SECRET_KEY": env["SECRET_KEY"], "MODEL_REGISTRY_DIR": registry,
-                      "UPLOAD_FOLDER": env["UPLOAD_FOLDER"], "ARGON2_MEMORY_KIB": 1024,
-                      "ARGON2_TIME_COST": 1, "ARGON2_PARALLELISM": 1})
+    app = create_app(
+        {
+            "MARKETPLACE_ENV": "development",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": env["SECRET_KEY"],
+            "MODEL_REGISTRY_DIR": registry,
+            "UPLOAD_FOLDER": env["UPLOAD_FOLDER"],
+            "ARGON2_MEMORY_KIB": 1024,
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
     began = time.monotonic()
     _cli(app, "db", "upgrade")
     migrated = time.monotonic()
@@ -469,9 +554,12 @@ def prepare(args, database_url: str, folder: Path) -> tuple[dict, dict]:
         model = _cli(app, "scoring", "ensure")
         modelled = time.monotonic()
         seeded = seed(app, args.applications)
-    print(f"  migrated in {migrated - began:.1f} s; {model} ({modelled - migrated:.1f} s); seeded "
-          f"{seeded['in_review']} applications in review from {seeded['enterprises']} enterprises "
-          f"in {time.monotonic() - modelled:.1f} s", flush=True)
+    print(
+        f"  migrated in {migrated - began:.1f} s; {model} ({modelled - migrated:.1f} s); seeded "
+        f"{seeded['in_review']} applications in review from {seeded['enterprises']} enterprises "
+        f"in {time.monotonic() - modelled:.1f} s",
+        flush=True,
+    )
     return env, seeded["accounts"]
 
 
@@ -492,9 +580,12 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.applications = min(args.duration, 2.0), min(args.applications, 100)
-    print(f"web: gunicorn -w {WORKERS} --timeout {WORKER_TIMEOUT} (sync workers), {args.concurrency} "
-          f"connections from {args.client_processes} client processes, {args.duration:g} s per endpoint, "
-          f"{args.applications} applications; machine has {os.cpu_count()} cores", flush=True)
+    print(
+        f"web: gunicorn -w {WORKERS} --timeout {WORKER_TIMEOUT} (sync workers), {args.concurrency} "
+        f"connections from {args.client_processes} client processes, {args.duration:g} s per endpoint, "
+        f"{args.applications} applications; machine has {os.cpu_count()} cores",
+        flush=True,
+    )
     server_url = _server_url(args.database_url)
     if server_url is None:
         return 0

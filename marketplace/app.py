@@ -78,24 +78,22 @@ def _init_extensions(app: Flask) -> None:
     from marketplace.security import install_security_headers
     from marketplace.services.passwords import make_hasher
 
-    app.config.setdefault(
-        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
-    )
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True,
-                     render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True
+    )
     csrf.init_app(app)
     limiter.init_app(app)
-    app.config.setdefault(
-        "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations")
-    )
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)
     app.extensions["password_hasher"] = make_hasher(
-        app.config["ARGON2_MEMORY_KIB"], app.config["ARGON2_TIME_COST"],
+        app.config["ARGON2_MEMORY_KIB"],
+        app.config["ARGON2_TIME_COST"],
         app.config["ARGON2_PARALLELISM"],
     )
     install_template_helpers(app)

@@ -17,15 +17,22 @@ from marketplace.rules.catalogue import CATEGORY_NAMES, INDUSTRIES, METHOD_NAMES
 from marketplace.services import documents, statements
 from marketplace.services.application_states import history
 
-SORT_LABELS = {"oldest": _l("Oldest first"), "newest": _l("Newest first"),
-               "amount_desc": _l("Largest amount"), "amount_asc": _l("Smallest amount")}
+SORT_LABELS = {
+    "oldest": _l("Oldest first"),
+    "newest": _l("Newest first"),
+    "amount_desc": _l("Largest amount"),
+    "amount_asc": _l("Smallest amount"),
+}
 
 
 def queue_filters(args) -> dict:
     """The queue's filters from the query string ('' = any status)."""
     status = args.get("status", "in_review")
-    return {"status": status or None, "category": args.get("category") or None,
-            "sort": args.get("sort", "oldest")}
+    return {
+        "status": status or None,
+        "category": args.get("category") or None,
+        "sort": args.get("sort", "oldest"),
+    }
 
 
 # Each vocabulary's words live once, in the rules; pages translate them when shown.
@@ -35,20 +42,32 @@ METHOD_LABELS = lazy_labels(METHOD_NAMES)
 CATEGORY_LABELS = lazy_labels(CATEGORY_NAMES)
 ROLE_LABELS = lazy_labels(ROLE_NAMES)
 STATEMENT_LABELS = {
-    "revenue": _l("Revenue"), "cost_of_sales": _l("Cost of sales"),
-    "operating_profit": _l("Operating profit"), "profit_before_tax": _l("Profit before tax"),
-    "net_profit": _l("Net profit"), "depreciation": _l("Depreciation"),
-    "interest_expense": _l("Interest expense"), "total_assets": _l("Total assets"),
-    "fixed_assets": _l("Fixed assets"), "current_assets": _l("Current assets"),
-    "inventory": _l("Inventory"), "receivables": _l("Receivables"), "cash": _l("Cash"),
-    "total_liabilities": _l("Total liabilities"), "current_liabilities": _l("Current liabilities"),
-    "equity": _l("Equity"), "share_capital": _l("Share capital"),
+    "revenue": _l("Revenue"),
+    "cost_of_sales": _l("Cost of sales"),
+    "operating_profit": _l("Operating profit"),
+    "profit_before_tax": _l("Profit before tax"),
+    "net_profit": _l("Net profit"),
+    "depreciation": _l("Depreciation"),
+    "interest_expense": _l("Interest expense"),
+    "total_assets": _l("Total assets"),
+    "fixed_assets": _l("Fixed assets"),
+    "current_assets": _l("Current assets"),
+    "inventory": _l("Inventory"),
+    "receivables": _l("Receivables"),
+    "cash": _l("Cash"),
+    "total_liabilities": _l("Total liabilities"),
+    "current_liabilities": _l("Current liabilities"),
+    "equity": _l("Equity"),
+    "share_capital": _l("Share capital"),
     "retained_earnings": _l("Retained earnings"),
 }
 RATIO_LABELS = {
-    "debt_ratio": _l("Debt ratio"), "current_ratio": _l("Current ratio"),
-    "gross_margin": _l("Gross margin"), "net_margin": _l("Net margin"),
-    "return_on_assets": _l("Return on assets"), "interest_coverage": _l("Interest coverage"),
+    "debt_ratio": _l("Debt ratio"),
+    "current_ratio": _l("Current ratio"),
+    "gross_margin": _l("Gross margin"),
+    "net_margin": _l("Net margin"),
+    "return_on_assets": _l("Return on assets"),
+    "interest_coverage": _l("Interest coverage"),
     "revenue_growth": _l("Revenue growth"),
 }
 PERCENT_RATIOS = {"debt_ratio", "gross_margin", "net_margin", "return_on_assets", "revenue_growth"}
@@ -73,8 +92,12 @@ def statements_context(enterprise) -> dict:
 def detail_context(application) -> dict:
     """Everything the application detail partial shows."""
     enterprise = application.enterprise or _applicant_enterprise(application)
-    return {"application": application, "enterprise": enterprise, "history": history(db.session, application),
-            **statements_context(enterprise)}
+    return {
+        "application": application,
+        "enterprise": enterprise,
+        "history": history(db.session, application),
+        **statements_context(enterprise),
+    }
 
 
 def _applicant_enterprise(application):
@@ -91,8 +114,13 @@ def upload_folder() -> Path:
 def send_document(document, path: Path):
     """The file as a download that browsers never sniff, render inline or run."""
     # Read whole (documents are at most 10 MB) so that no file handle outlives the request.
-    response = send_file(io.BytesIO(path.read_bytes()), mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_name, max_age=0)
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_name,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
@@ -101,8 +129,9 @@ def send_document(document, path: Path):
 
 def document_response(user, application_id: int, document_id: int):
     """The document as a download, if `user` may read the application (else 403/404)."""
-    document, path = documents.readable_document(db.session, user, application_id, document_id,
-                                                 upload_folder())
+    document, path = documents.readable_document(
+        db.session, user, application_id, document_id, upload_folder()
+    )
     return send_document(document, path)
 
 
@@ -114,16 +143,26 @@ def download_document(application_id: int, document_id: int):
 def register_document_download(bp) -> None:
     """Serve `download_document` under the role's blueprint (its guard applies; the service decides
     which applications the user may read)."""
-    bp.add_url_rule("/applications/<int:application_id>/documents/<int:document_id>",
-                    "document_download", download_document, methods=["GET"])
+    bp.add_url_rule(
+        "/applications/<int:application_id>/documents/<int:document_id>",
+        "document_download",
+        download_document,
+        methods=["GET"],
+    )
 
 
 def install_application_helpers(app) -> None:
     """Expose the labels and the ratio formatter to templates."""
     app.jinja_env.globals.update(
-        STATUS_LABELS=STATUS_LABELS, EVENT_LABELS=EVENT_LABELS, METHOD_LABELS=METHOD_LABELS,
-        CATEGORY_LABELS=CATEGORY_LABELS, ROLE_LABELS=ROLE_LABELS, STATEMENT_LABELS=STATEMENT_LABELS,
-        RATIO_LABELS=RATIO_LABELS, industry_label=industry_label, allowed_events=allowed_events,
+        STATUS_LABELS=STATUS_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
+        METHOD_LABELS=METHOD_LABELS,
+        CATEGORY_LABELS=CATEGORY_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        STATEMENT_LABELS=STATEMENT_LABELS,
+        RATIO_LABELS=RATIO_LABELS,
+        industry_label=industry_label,
+        allowed_events=allowed_events,
         is_editable=is_editable,
     )
     app.jinja_env.filters["ratio"] = format_ratio

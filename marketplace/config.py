@@ -66,15 +66,15 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "BABEL_DEFAULT_TIMEZONE": environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": LOCALES,
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
-        "MODEL_REGISTRY_DIR": environ.get("MODEL_REGISTRY_DIR")
-        or str(Path(instance_path) / "models"),
+        "MODEL_REGISTRY_DIR": environ.get("MODEL_REGISTRY_DIR") or str(Path(instance_path) / "models"),
         # Suggested maximum annual rate per grade; None keeps scoring.DEFAULT_RATE_TABLE.
         "SCORING_RATE_TABLE": parse_rate_table(environ.get("SCORING_RATE_TABLE", "")),
         # Application documents live outside static/ and are served only through checked views.
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         # Fund money (fen) from which an approval needs a second fund manager (four eyes).
-        "FOUR_EYES_THRESHOLD_FEN": int(environ.get("FOUR_EYES_THRESHOLD_FEN",
-                                                   str(limits.DEFAULT_FOUR_EYES_THRESHOLD_FEN))),
+        "FOUR_EYES_THRESHOLD_FEN": int(
+            environ.get("FOUR_EYES_THRESHOLD_FEN", str(limits.DEFAULT_FOUR_EYES_THRESHOLD_FEN))
+        ),
         # Trusted reverse proxies in front of the app, whose X-Forwarded-* headers are believed.
         "PROXY_COUNT": parse_proxy_count(environ.get("PROXY_COUNT", "")),
         **payment_settings(environ),
@@ -125,8 +125,10 @@ def parse_rate_table(text: str) -> dict[str, int] | None:
     if sorted(table) != list("ABCDE") or any(
         not limits.MIN_RATE_BPS <= v <= limits.MAX_RATE_BPS for v in table.values()
     ):
-        raise ConfigError(f"SCORING_RATE_TABLE must give grades A-E a rate of {limits.MIN_RATE_BPS}-"
-                          f"{limits.MAX_RATE_BPS} basis points")
+        raise ConfigError(
+            f"SCORING_RATE_TABLE must give grades A-E a rate of {limits.MIN_RATE_BPS}-"
+            f"{limits.MAX_RATE_BPS} basis points"
+        )
     if [table[g] for g in "ABCDE"] != sorted(table.values()):
         raise ConfigError("SCORING_RATE_TABLE rates must not fall as grades get worse")
     return table

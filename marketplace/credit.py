@@ -42,8 +42,10 @@ def application_assessor():
         except ArtifactError as error:
             logger.error("credit model unavailable: %s", error)
             raise ModelUnavailable(
-                N_("The credit model is unavailable, so applications cannot be submitted right now. "
-                   "Nothing was changed; please try again later.")
+                N_(
+                    "The credit model is unavailable, so applications cannot be submitted right now. "
+                    "Nothing was changed; please try again later."
+                )
             ) from error
         return assessments.assess_application(session, application, model=model, rate_table=rate_table)
 
@@ -51,7 +53,7 @@ def application_assessor():
 
 
 def psi_level(value: float | None) -> str:
-    """"stable", "watch" or "shifted" for a PSI value (None when there is no live data)."""
+    """ "stable", "watch" or "shifted" for a PSI value (None when there is no live data)."""
     if value is None:
         return "none"
     return "stable" if value < PSI_WATCH else ("watch" if value <= PSI_SHIFT else "shifted")
@@ -75,20 +77,39 @@ def report_card():
     drift = feature_psi(meta, [a.features for a in live]) if live else {}
     drift_rows = sorted(drift.items(), key=lambda item: item[1], reverse=True)
     live_score_psi = score_psi(meta, [a.score for a in live]) if live else None
-    calibration = calibration_svg(meta["calibration"], title=_("Predicted vs observed (deciles)"),
-                                  x_label=_("predicted PD"), y_label=_("observed default rate"))
+    calibration = calibration_svg(
+        meta["calibration"],
+        title=_("Predicted vs observed (deciles)"),
+        x_label=_("predicted PD"),
+        y_label=_("observed default rate"),
+    )
     histogram = meta["score_histogram"]
-    labels = [f"{int(lo)}–{int(hi)}" for lo, hi in zip(histogram["edges"], histogram["edges"][1:],
-                                                        strict=False)]
+    labels = [
+        f"{int(lo)}–{int(hi)}" for lo, hi in zip(histogram["edges"], histogram["edges"][1:], strict=False)
+    ]
     scores = bar_chart_svg(labels, histogram["counts"], _("Score distribution (out-of-fold)"))
-    drift_chart = (bar_chart_svg([name for name, _ in drift_rows[:12]],
-                                 [round(v, 4) for _, v in drift_rows[:12]], _("PSI, top features"))
-                   if drift_rows else None)
+    drift_chart = (
+        bar_chart_svg(
+            [name for name, _ in drift_rows[:12]],
+            [round(v, 4) for _, v in drift_rows[:12]],
+            _("PSI, top features"),
+        )
+        if drift_rows
+        else None
+    )
     return render_template(
-        "scoring/report_card.html", meta=meta, versions=reg.versions(), live_count=len(live),
-        drift_rows=drift_rows, score_psi=live_score_psi, psi_level=psi_level,
-        calibration_svg=calibration, scores_svg=scores, drift_svg=drift_chart,
-        rate_table=current_app.config.get("SCORING_RATE_TABLE"), PSI_LABELS=psi_labels(),
+        "scoring/report_card.html",
+        meta=meta,
+        versions=reg.versions(),
+        live_count=len(live),
+        drift_rows=drift_rows,
+        score_psi=live_score_psi,
+        psi_level=psi_level,
+        calibration_svg=calibration,
+        scores_svg=scores,
+        drift_svg=drift_chart,
+        rate_table=current_app.config.get("SCORING_RATE_TABLE"),
+        PSI_LABELS=psi_labels(),
     )
 
 

@@ -44,8 +44,7 @@ class DomainError(Exception):
         """Message and field errors translated by `translate`, parameters filled in afterwards."""
         message = translate(self.message)
         if self.params:
-            message = message % {name: _render_param(value, translate)
-                                 for name, value in self.params.items()}
+            message = message % {name: _render_param(value, translate) for name, value in self.params.items()}
         fields = {name: [_render_message(m, translate) for m in msgs] for name, msgs in self.fields.items()}
         return message, fields
 

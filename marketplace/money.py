@@ -33,7 +33,7 @@ def parse_yuan(value: object, *, allow_negative: bool = False, allow_zero: bool 
     Floats are refused: they cannot represent most fen amounts exactly.
     """
     if isinstance(value, bool | float):
-        raise MoneyError(N_("amount must be a decimal string such as \"12500.00\", not a number"))
+        raise MoneyError(N_('amount must be a decimal string such as "12500.00", not a number'))
     if isinstance(value, int):
         text = str(value)
     elif isinstance(value, Decimal):
@@ -47,14 +47,14 @@ def parse_yuan(value: object, *, allow_negative: bool = False, allow_zero: bool 
                 raise MoneyError(N_("amount may use commas only between groups of three digits"))
             text = text.replace(",", "")
     else:
-        raise MoneyError(N_("amount must be a decimal string such as \"12500.00\""))
+        raise MoneyError(N_('amount must be a decimal string such as "12500.00"'))
     if not text:
         raise MoneyError(N_("amount is required"))
     match = _YUAN_PATTERN.match(text)
     if match is None:
         if re.match(r"^-?\d+\.\d{3,}$", text):
             raise MoneyError(N_("amount may have at most 2 decimal places"))
-        raise MoneyError(N_("amount must be a decimal number of yuan such as \"12500.00\""))
+        raise MoneyError(N_('amount must be a decimal number of yuan such as "12500.00"'))
     if len(match["int"]) > 15:
         raise MoneyError(N_("amount is too large"))
     fen = int(match["int"]) * FEN_PER_YUAN + int((match["frac"] or "0").ljust(2, "0"))

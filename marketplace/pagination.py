@@ -32,6 +32,7 @@ class PageRequest:
 
 FIRST_PAGE = PageRequest()
 
+
 def _bounded(raw: str | None, default: int, high: int) -> int:
     try:
         value = int(raw) if raw not in (None, "") else default
@@ -44,8 +45,10 @@ def page_request(args: Mapping[str, str]) -> PageRequest:
     """`page` and `per_page` from a page's query string: missing or nonsense values give page 1
     and DEFAULT_PAGE_SIZE, out-of-range ones the nearest bound (a link never breaks a page; the
     API refuses such values with 422 instead)."""
-    return PageRequest(page=_bounded(args.get("page"), 1, MAX_PAGE),
-                       per_page=_bounded(args.get("per_page"), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE))
+    return PageRequest(
+        page=_bounded(args.get("page"), 1, MAX_PAGE),
+        per_page=_bounded(args.get("per_page"), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+    )
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,9 @@ def paginate(session: so.Session, query: sa.Select, page: PageRequest) -> Page:
     return Page(items=items, page=page.page, per_page=page.per_page, total=_total(session, query))
 
 
-def paginate_rows(session: so.Session, query: sa.Select, page: PageRequest,
-                  make: Callable[[sa.Row], object]) -> Page:
+def paginate_rows(
+    session: so.Session, query: sa.Select, page: PageRequest, make: Callable[[sa.Row], object]
+) -> Page:
     """One page of the rows `query` selects (columns, not entities), each made into an item by `make`."""
     offset = (page.page - 1) * page.per_page
     items = [make(row) for row in session.execute(query.limit(page.per_page).offset(offset))]

@@ -10,8 +10,10 @@ from marketplace.extensions import limiter
 
 def _keys(email: str) -> list[tuple[str, str]]:
     address = request.remote_addr or "unknown"
-    return [("login-failures-account", (email or "").strip().lower()[:254]),
-            ("login-failures-address", address)]
+    return [
+        ("login-failures-account", (email or "").strip().lower()[:254]),
+        ("login-failures-address", address),
+    ]
 
 
 def _limit():

@@ -55,16 +55,19 @@ def bar_chart_svg(labels: Sequence[object], values: Sequence[float], title: str)
     return _svg(body, title)
 
 
-def calibration_svg(table: Sequence[Mapping[str, float]], title: str = "Calibration", *,
-                    x_label: str = "predicted PD", y_label: str = "observed rate") -> str:
+def calibration_svg(
+    table: Sequence[Mapping[str, float]],
+    title: str = "Calibration",
+    *,
+    x_label: str = "predicted PD",
+    y_label: str = "observed rate",
+) -> str:
     """Predicted vs observed default rate per bin, with the diagonal of perfect calibration.
 
     The axis labels are parameters so that callers can pass them in the reader's language.
     """
     top = max(
-        [float(r["mean_predicted"]) for r in table]
-        + [float(r["observed_rate"]) for r in table]
-        + [0.01]
+        [float(r["mean_predicted"]) for r in table] + [float(r["observed_rate"]) for r in table] + [0.01]
     )
     plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
 
@@ -74,8 +77,7 @@ def calibration_svg(table: Sequence[Mapping[str, float]], title: str = "Calibrat
     body = _axes()
     (x0, y0), (x1, y1) = point(0, 0), point(top, top)
     body.append(
-        f'<line x1="{x0}" y1="{y0}" x2="{x1:.1f}" y2="{y1:.1f}" '
-        'stroke="#999" stroke-dasharray="4 3"/>'
+        f'<line x1="{x0}" y1="{y0}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#999" stroke-dasharray="4 3"/>'
     )
     pts = [point(float(r["mean_predicted"]), float(r["observed_rate"])) for r in table]
     if pts:
@@ -87,8 +89,7 @@ def calibration_svg(table: Sequence[Mapping[str, float]], title: str = "Calibrat
             f"{float(r['observed_rate']):.3f}, n={int(r['count'])}"
         )
         body.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#c0392b">'
-            f"<title>{escape(tip)}</title></circle>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#c0392b"><title>{escape(tip)}</title></circle>'
         )
     body.append(f'<text x="{_W / 2}" y="{_H - 12}" text-anchor="middle">{escape(x_label)}</text>')
     body.append(f'<text x="{_LEFT - 4}" y="{_TOP + 4}" text-anchor="end">{top:.2f}</text>')

@@ -20,9 +20,7 @@ DEFAULT_OUT = Path("instance/models")
 def _cv_args(parser: argparse.ArgumentParser, folds: int, repeats: int) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--folds", type=int, default=folds, help=f"CV folds (default {folds})")
-    parser.add_argument(
-        "--repeats", type=int, default=repeats, help=f"CV repeats (default {repeats})"
-    )
+    parser.add_argument("--repeats", type=int, default=repeats, help=f"CV repeats (default {repeats})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,10 +57,7 @@ def _print_metrics(cv: dict[str, Any]) -> None:
 def _print_calibration(table: list[dict[str, Any]]) -> None:
     print("  calibration (PD decile: mean predicted / observed rate / n)")
     for row in table:
-        print(
-            f"    {row['bin']:2d}  {row['mean_predicted']:.4f}  {row['observed_rate']:.4f}"
-            f"  {row['count']}"
-        )
+        print(f"    {row['bin']:2d}  {row['mean_predicted']:.4f}  {row['observed_rate']:.4f}  {row['count']}")
 
 
 def _check_cv(folds: int, repeats: int) -> None:

@@ -74,9 +74,7 @@ def binary_target(values: pd.Series, name: str) -> tuple[np.ndarray, str]:
         raise DataError(f"target column {name!r} has only one class ({distinct[0]!r}); need two")
     if len(distinct) > 2:
         shown = ", ".join(repr(v) for v in distinct[:6])
-        raise DataError(
-            f"target column {name!r} has {len(distinct)} classes ({shown}); need exactly two"
-        )
+        raise DataError(f"target column {name!r} has {len(distinct)} classes ({shown}); need exactly two")
     if pd.api.types.is_numeric_dtype(values) and {float(v) for v in values.unique()} == {0, 1}:
         positive = distinct[1] if float(distinct[1]) == 1 else distinct[0]
     else:
@@ -94,9 +92,7 @@ def binary_target(values: pd.Series, name: str) -> tuple[np.ndarray, str]:
     return (labels == positive).to_numpy(dtype=np.int8), positive
 
 
-def dataset_from_frame(
-    frame: pd.DataFrame, target: str, sha256: str = "", min_per_class: int = 2
-) -> Dataset:
+def dataset_from_frame(frame: pd.DataFrame, target: str, sha256: str = "", min_per_class: int = 2) -> Dataset:
     """Split a frame into features and a 0/1 target; DataError when it cannot be trained on."""
     if target not in frame.columns:
         cols = ", ".join(map(str, frame.columns[:10]))

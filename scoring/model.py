@@ -53,9 +53,7 @@ def as_float(X: Any) -> np.ndarray:
 def split_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(numeric, text) column names; booleans count as text (categories)."""
     numeric = [
-        c
-        for c in X.columns
-        if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
+        c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
     ]
     text = [c for c in X.columns if c not in numeric]
     return numeric, text
@@ -98,9 +96,7 @@ def build_pipeline(
         transformers.append(("num", make_pipeline(*num_steps), numeric))
     if text:
         encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5)
-        transformers.append(
-            ("text", make_pipeline(FunctionTransformer(text_columns_as_str), encoder), text)
-        )
+        transformers.append(("text", make_pipeline(FunctionTransformer(text_columns_as_str), encoder), text))
     preprocess = ColumnTransformer(transformers, sparse_threshold=0.0)
     if kind == "hgb":
         classifier: Any = HistGradientBoostingClassifier(

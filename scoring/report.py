@@ -80,9 +80,7 @@ def _numeric_proportions(values: np.ndarray, edges: Sequence[float]) -> list[flo
 
 
 def _text_proportions(values: Iterable[Any], categories: Sequence[str]) -> list[float]:
-    labels = [
-        MISSING if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values
-    ]
+    labels = [MISSING if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
     if not labels:
         return [0.0] * (len(categories) + 1)
     known = {c: i for i, c in enumerate(categories)}
@@ -100,9 +98,7 @@ def feature_distributions(X: pd.DataFrame, max_categories: int = 20) -> dict[str
         values = X[name].to_numpy(dtype=float)
         present = values[~np.isnan(values)]
         edges = (
-            sorted({float(q) for q in np.quantile(present, np.linspace(0.1, 0.9, 9))})
-            if present.size
-            else []
+            sorted({float(q) for q in np.quantile(present, np.linspace(0.1, 0.9, 9))}) if present.size else []
         )
         out[name] = {
             "kind": "numeric",

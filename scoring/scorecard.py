@@ -113,9 +113,7 @@ def make_reason(feature: str, value: Any, reference: Any, pd_increase: float) ->
     en, zh = feature_label(feature)
     code_base = f"R_{feature.upper()}"
     if _is_missing(value):
-        return Reason(
-            f"{code_base}_MISSING", feature, None, f"{zh}缺失", f"{en} is missing", pd_increase
-        )
+        return Reason(f"{code_base}_MISSING", feature, None, f"{zh}缺失", f"{en} is missing", pd_increase)
     shown = _format_value(value)
     try:
         high = float(value) > float(reference)

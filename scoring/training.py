@@ -44,7 +44,13 @@ def train_model(
     """Cross-validate, then fit the pipeline on all rows; deterministic for a given seed."""
     started = time.perf_counter()
     cv = cross_validate(
-        data.X, data.y, kind=kind, params=params, folds=folds, repeats=repeats, seed=seed,
+        data.X,
+        data.y,
+        kind=kind,
+        params=params,
+        folds=folds,
+        repeats=repeats,
+        seed=seed,
         neutral_missing=neutral_missing,
     )
     pipeline = build_pipeline(data.X, kind, params, seed, neutral_missing)

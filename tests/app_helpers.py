@@ -15,32 +15,55 @@ LAST_YEAR = date.today().year - 1
 def enterprise_payload(**overrides) -> dict:
     """A complete, valid PUT /enterprise body."""
     return {
-        "name": "Sanhaojie Smart Logistics Co., Ltd.", "uscc": VALID_USCC,
-        "legal_representative": "Zhang Wei", "founded_on": "2015-03-18",
-        "registered_capital": "5000000.00", "industry": "G", "employees": 48,
-        "district": "Gulou", "tax_credit_rating": "A", "category": "industry",
-        "contact_phone": "13800138000", **overrides,
+        "name": "Sanhaojie Smart Logistics Co., Ltd.",
+        "uscc": VALID_USCC,
+        "legal_representative": "Zhang Wei",
+        "founded_on": "2015-03-18",
+        "registered_capital": "5000000.00",
+        "industry": "G",
+        "employees": 48,
+        "district": "Gulou",
+        "tax_credit_rating": "A",
+        "category": "industry",
+        "contact_phone": "13800138000",
+        **overrides,
     }
 
 
 def statement_payload(year: int = LAST_YEAR, **overrides) -> dict:
     """A consistent POST /enterprise/statements body (assets = liabilities + equity)."""
     return {
-        "year": year, "revenue": "8000000.00", "cost_of_sales": "6000000.00",
-        "operating_profit": "900000.00", "profit_before_tax": "850000.00", "net_profit": "640000.00",
-        "depreciation": "200000.00", "interest_expense": "100000.00", "total_assets": "5000000.00",
-        "fixed_assets": "2500000.00", "current_assets": "2000000.00", "inventory": "500000.00",
-        "receivables": "600000.00", "cash": "400000.00", "total_liabilities": "2000000.00",
-        "current_liabilities": "1200000.00", "equity": "3000000.00", "share_capital": "1000000.00",
-        "retained_earnings": "2000000.00", **overrides,
+        "year": year,
+        "revenue": "8000000.00",
+        "cost_of_sales": "6000000.00",
+        "operating_profit": "900000.00",
+        "profit_before_tax": "850000.00",
+        "net_profit": "640000.00",
+        "depreciation": "200000.00",
+        "interest_expense": "100000.00",
+        "total_assets": "5000000.00",
+        "fixed_assets": "2500000.00",
+        "current_assets": "2000000.00",
+        "inventory": "500000.00",
+        "receivables": "600000.00",
+        "cash": "400000.00",
+        "total_liabilities": "2000000.00",
+        "current_liabilities": "1200000.00",
+        "equity": "3000000.00",
+        "share_capital": "1000000.00",
+        "retained_earnings": "2000000.00",
+        **overrides,
     }
 
 
 def application_payload(**overrides) -> dict:
     """A valid POST /applications body."""
     return {
-        "amount": "300000.00", "term_months": 12, "repayment_method": "equal_installment",
-        "purpose": "Working capital for two new refrigerated delivery vans.", "category": "industry",
+        "amount": "300000.00",
+        "term_months": 12,
+        "repayment_method": "equal_installment",
+        "purpose": "Working capital for two new refrigerated delivery vans.",
+        "category": "industry",
         **overrides,
     }
 

@@ -130,10 +130,13 @@ def model_registry_dir(tmp_path_factory) -> str:
 @pytest.fixture
 def app(database_uri, tmp_path, model_registry_dir):
     """The application under test, bound to a fresh database (uploads go to a tmp dir)."""
-    application = create_app({
-        **base_config(database_uri), "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "MODEL_REGISTRY_DIR": model_registry_dir,
-    })
+    application = create_app(
+        {
+            **base_config(database_uri),
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MODEL_REGISTRY_DIR": model_registry_dir,
+        }
+    )
     application.test_client_class = RequestClient
     with application.app_context():
         if POSTGRES_URL:

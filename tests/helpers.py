@@ -10,13 +10,16 @@ from marketplace.services import users as user_service
 TEST_PASSWORD = "Correct-Horse-Battery-42"
 
 
-def make_user(
-    role: str, email: str, password: str = TEST_PASSWORD, name: str | None = None, locale="en"
-):
+def make_user(role: str, email: str, password: str = TEST_PASSWORD, name: str | None = None, locale="en"):
     """Create and commit a user of any role (English interface unless asked otherwise)."""
     user = user_service.create_user(
-        db.session, current_app.extensions["password_hasher"], actor=None,
-        email=email, password=password, role=role, name=name or email.split("@")[0],
+        db.session,
+        current_app.extensions["password_hasher"],
+        actor=None,
+        email=email,
+        password=password,
+        role=role,
+        name=name or email.split("@")[0],
         locale=locale,
     )
     db.session.commit()

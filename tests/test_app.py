@@ -35,11 +35,19 @@ def test_environment_defaults(tmp_path):
     assert config["MARKETPLACE_ENV"] == "development"
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert config["SESSION_COOKIE_SECURE"] is False
-    assert (config["ARGON2_MEMORY_KIB"], config["ARGON2_TIME_COST"], config["ARGON2_PARALLELISM"]) == (19456, 2, 1)
-    prod = from_environment(str(tmp_path), environ={
-        "MARKETPLACE_ENV": "production", "DATABASE_URL": "postgresql://u@h/db",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-    })
+    assert (config["ARGON2_MEMORY_KIB"], config["ARGON2_TIME_COST"], config["ARGON2_PARALLELISM"]) == (
+        19456,
+        2,
+        1,
+    )
+    prod = from_environment(
+        str(tmp_path),
+        environ={
+            "MARKETPLACE_ENV": "production",
+            "DATABASE_URL": "postgresql://u@h/db",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        },
+    )
     assert prod["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
     assert prod["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
     assert prod["SESSION_COOKIE_SECURE"] is True and prod["SESSION_COOKIE_HTTPONLY"] is True
@@ -130,8 +138,12 @@ def test_readiness_fails_when_the_database_is_unreachable(tmp_path):
 def test_openapi_document_lists_the_contract(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["info"]["title"].startswith("Sanhaojie")
-    for path in ("/api/v1/auth/register", "/api/v1/auth/tokens", "/api/v1/me",
-                 "/api/v1/regulator/audit/verify"):
+    for path in (
+        "/api/v1/auth/register",
+        "/api/v1/auth/tokens",
+        "/api/v1/me",
+        "/api/v1/regulator/audit/verify",
+    ):
         assert path in spec["paths"], path
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
@@ -167,15 +179,36 @@ def test_500_page_is_rendered_without_details(database_uri):
 
 
 def test_cli_creates_users_and_refuses_bad_input(runner):
-    ok = runner.invoke(args=["users", "create", "--role", "regulator", "--email", "reg@gov.cn",
-                             "--password", "Sturdy-Password-2026"])
+    ok = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "regulator",
+            "--email",
+            "reg@gov.cn",
+            "--password",
+            "Sturdy-Password-2026",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
     assert db.session.scalar(sa.select(User.role).where(User.email == "reg@gov.cn")) == "regulator"
-    weak = runner.invoke(args=["users", "create", "--role", "admin", "--email", "a@gov.cn",
-                               "--password", "short"])
+    weak = runner.invoke(
+        args=["users", "create", "--role", "admin", "--email", "a@gov.cn", "--password", "short"]
+    )
     assert weak.exit_code != 0 and "at least 10" in weak.output
-    bad_role = runner.invoke(args=["users", "create", "--role", "root", "--email", "b@gov.cn",
-                                   "--password", "Sturdy-Password-2026"])
+    bad_role = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--role",
+            "root",
+            "--email",
+            "b@gov.cn",
+            "--password",
+            "Sturdy-Password-2026",
+        ]
+    )
     assert bad_role.exit_code == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 

@@ -20,8 +20,11 @@ HTML = b"<html><script>alert(1)</script></html>"
 def upload(api, application_id, data, name="doc.pdf"):
     # Encoded in memory: werkzeug's test client spools large bodies to a file it never closes.
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
-    return api.post(f"/applications/{application_id}/documents", data=body,
-                    content_type=f'multipart/form-data; boundary="{boundary}"')
+    return api.post(
+        f"/applications/{application_id}/documents",
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+    )
 
 
 @pytest.fixture
@@ -30,7 +33,9 @@ def owned(client, users):
     return sme, draft(sme)
 
 
-@pytest.mark.parametrize(("data", "mime"), [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")])
+@pytest.mark.parametrize(
+    ("data", "mime"), [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")]
+)
 def test_pdf_jpeg_png_are_stored_outside_static_with_their_hash(app, owned, data, mime):
     sme, application_id = owned
     response = upload(sme, application_id, data, name="statement.bin")
@@ -39,6 +44,7 @@ def test_pdf_jpeg_png_are_stored_outside_static_with_their_hash(app, owned, data
     assert body["content_type"] == mime and len(body["sha256"]) == 64
     stored = ApplicationDocument.__table__
     from marketplace.extensions import db
+
     row = db.session.get(ApplicationDocument, body["id"])
     path = Path(app.config["UPLOAD_FOLDER"]) / row.stored_name
     assert path.read_bytes() == data and "static" not in str(path)
@@ -57,7 +63,9 @@ def test_oversize_and_empty_files_are_refused(owned):
     sme, application_id = owned
     assert upload(sme, application_id, PDF + b"0" * (10 * 1024 * 1024)).status_code == 422
     assert upload(sme, application_id, b"").status_code == 422
-    response = sme.post(f"/applications/{application_id}/documents", data={}, content_type="multipart/form-data")
+    response = sme.post(
+        f"/applications/{application_id}/documents", data={}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422
     assert count(ApplicationDocument) == 0
 
@@ -113,16 +121,25 @@ def test_fund_managers_and_regulators_download_after_submission(client, owned, f
 def test_web_upload_and_remove(sme_client, client):
     sme = ready_sme(client)
     application_id = draft(sme)
-    response = sme_client.post(f"/sme/applications/{application_id}/documents",
-                               data={"file": (io.BytesIO(HTML), "fake.pdf")},
-                               content_type="multipart/form-data", follow_redirects=True)
+    response = sme_client.post(
+        f"/sme/applications/{application_id}/documents",
+        data={"file": (io.BytesIO(HTML), "fake.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "checked by content" in response.get_data(as_text=True) and count(ApplicationDocument) == 0
-    response = sme_client.post(f"/sme/applications/{application_id}/documents",
-                               data={"file": (io.BytesIO(PDF), "audit.pdf")},
-                               content_type="multipart/form-data", follow_redirects=True)
-    assert "Document uploaded." in response.get_data(as_text=True) and "audit.pdf" in response.get_data(as_text=True)
+    response = sme_client.post(
+        f"/sme/applications/{application_id}/documents",
+        data={"file": (io.BytesIO(PDF), "audit.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Document uploaded." in response.get_data(as_text=True) and "audit.pdf" in response.get_data(
+        as_text=True
+    )
     from marketplace.extensions import db
     from marketplace.models import ApplicationDocument as Doc
+
     document_id = db.session.scalars(db.select(Doc.id)).one()
     sme_client.post(f"/sme/applications/{application_id}/documents/{document_id}/delete")
     assert count(ApplicationDocument) == 0
@@ -133,8 +150,11 @@ def test_other_sme_cannot_upload_through_the_web(client, owned):
     make_user("sme", "other@example.com")
     ready_sme(client, "other@example.com", uscc=OTHER_USCC)
     login(client, "other@example.com")
-    response = client.post(f"/sme/applications/{application_id}/documents",
-                           data={"file": (io.BytesIO(PDF), "x.pdf")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/sme/applications/{application_id}/documents",
+        data={"file": (io.BytesIO(PDF), "x.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 403 and count(ApplicationDocument) == 0
 
 

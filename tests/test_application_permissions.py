@@ -37,8 +37,9 @@ def test_an_sme_cannot_read_or_change_another_smes_application(two_smes):
 
 def test_an_sme_sees_only_its_own_enterprise_and_statements(two_smes):
     mine, theirs = two_smes
-    theirs.put(f"/enterprise/statements/{LAST_YEAR}", json={
-        k: v for k, v in {"revenue": "1.00"}.items()})  # malformed on purpose: refused
+    theirs.put(
+        f"/enterprise/statements/{LAST_YEAR}", json={k: v for k, v in {"revenue": "1.00"}.items()}
+    )  # malformed on purpose: refused
     assert mine.get("/enterprise").get_json()["uscc"] != OTHER_USCC
     assert [s["year"] for s in mine.get("/enterprise/statements").get_json()["items"]] == [LAST_YEAR]
     # PUT /enterprise always addresses the caller's own profile: another's code is refused.

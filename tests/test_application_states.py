@@ -61,8 +61,13 @@ def test_sme_edit_after_information_request_returns_to_draft_then_resubmits(clie
     application_id = draft(sme)
     sme.post(f"/applications/{application_id}/submit")
     fund.post(f"/applications/{application_id}/decision", json={"decision": "request_info", "note": "Lease?"})
-    body = {"amount": "200000.00", "term_months": 24, "repayment_method": "interest_only",
-            "purpose": "Working capital, revised after the fund's question.", "category": "none"}
+    body = {
+        "amount": "200000.00",
+        "term_months": 24,
+        "repayment_method": "interest_only",
+        "purpose": "Working capital, revised after the fund's question.",
+        "category": "none",
+    }
     assert sme.put(f"/applications/{application_id}", json=body).get_json()["status"] == "draft"
     assert sme.post(f"/applications/{application_id}/submit").get_json()["status"] == "in_review"
     events = [e["event"] for e in sme.get(f"/applications/{application_id}").get_json()["history"]]
@@ -75,6 +80,11 @@ def test_withdrawn_application_cannot_be_submitted_or_withdrawn_again(client, us
     assert sme.post(f"/applications/{application_id}/withdraw").get_json()["status"] == "withdrawn"
     assert sme.post(f"/applications/{application_id}/withdraw").status_code == 409
     assert sme.post(f"/applications/{application_id}/submit").status_code == 409
-    body = {"amount": "20000.00", "term_months": 3, "repayment_method": "interest_only",
-            "purpose": "Trying to change a withdrawn application.", "category": "none"}
+    body = {
+        "amount": "20000.00",
+        "term_months": 3,
+        "repayment_method": "interest_only",
+        "purpose": "Trying to change a withdrawn application.",
+        "category": "none",
+    }
     assert sme.put(f"/applications/{application_id}", json=body).status_code == 409

@@ -53,9 +53,16 @@ def test_full_lifecycle_through_the_api(client, users):
     assert [item["id"] for item in queue] == [created["id"]]
     assert queue[0]["enterprise"]["name"] == "Sanhaojie Smart Logistics Co., Ltd."
 
-    response = fund.post(f"/applications/{created['id']}/decision", json={
-        "decision": "approve", "max_rate_bps": 1200, "listing_days": 7, "fund_share_bps": 2000,
-        "note": "Good cover."})
+    response = fund.post(
+        f"/applications/{created['id']}/decision",
+        json={
+            "decision": "approve",
+            "max_rate_bps": 1200,
+            "listing_days": 7,
+            "fund_share_bps": 2000,
+            "note": "Good cover.",
+        },
+    )
     assert response.status_code == 200
     assert response.get_json()["status"] == "approved"
 
@@ -79,12 +86,25 @@ def test_unknown_fields_are_refused_and_nothing_saved(client, users):
     assert response.status_code == 422 and count(LoanApplication) == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("amount", "9999.00"), ("amount", "1000001.00"), ("amount", "15500.00"), ("amount", 50000.5),
-    ("amount", ""), ("amount", "12.345"), ("term_months", 2), ("term_months", 37), ("term_months", "12"),
-    ("repayment_method", "balloon"), ("purpose", "too short"), ("purpose", "x" * 2001),
-    ("category", "military"), ("purpose", None),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", "9999.00"),
+        ("amount", "1000001.00"),
+        ("amount", "15500.00"),
+        ("amount", 50000.5),
+        ("amount", ""),
+        ("amount", "12.345"),
+        ("term_months", 2),
+        ("term_months", 37),
+        ("term_months", "12"),
+        ("repayment_method", "balloon"),
+        ("purpose", "too short"),
+        ("purpose", "x" * 2001),
+        ("category", "military"),
+        ("purpose", None),
+    ],
+)
 def test_bad_application_input_is_refused(client, users, field, value):
     sme = ready_sme(client)
     response = sme.post("/applications", json=application_payload(**{field: value}))
@@ -125,16 +145,19 @@ def test_a_code_registered_by_another_account_is_refused_without_detail(client, 
     assert count(Enterprise) == 1
 
 
-@pytest.mark.parametrize(("field", "value", "words"), [
-    ("founded_on", "2999-01-01", "future"),
-    ("contact_phone", "12345678901", "mobile"),
-    ("tax_credit_rating", "AA", "A, B, M, C and D"),
-    ("industry", "Z", "A to T"),
-    ("employees", -1, "between 0"),
-    ("registered_capital", "-5.00", "negative"),
-    ("name", "", "required"),
-    ("name", "x" * 201, "too long"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("founded_on", "2999-01-01", "future"),
+        ("contact_phone", "12345678901", "mobile"),
+        ("tax_credit_rating", "AA", "A, B, M, C and D"),
+        ("industry", "Z", "A to T"),
+        ("employees", -1, "between 0"),
+        ("registered_capital", "-5.00", "negative"),
+        ("name", "", "required"),
+        ("name", "x" * 201, "too long"),
+    ],
+)
 def test_bad_profile_input_is_refused(client, users, field, value, words):
     sme = ApiUser(client, "sme@example.com")
     response = sme.put("/enterprise", json=enterprise_payload(**{field: value}))
@@ -146,8 +169,10 @@ def test_bad_profile_input_is_refused(client, users, field, value, words):
 def test_statement_year_twice_is_a_conflict_and_put_replaces(client, users):
     sme = ready_sme(client)
     assert sme.post("/enterprise/statements", json=statement_payload()).status_code == 409
-    response = sme.put(f"/enterprise/statements/{LAST_YEAR}",
-                       json={k: v for k, v in statement_payload(net_profit="1.00").items() if k != "year"})
+    response = sme.put(
+        f"/enterprise/statements/{LAST_YEAR}",
+        json={k: v for k, v in statement_payload(net_profit="1.00").items() if k != "year"},
+    )
     assert response.status_code == 200 and response.get_json()["net_profit"] == "1.00"
     assert count(FinancialStatement) == 1
     assert sme.post("/enterprise/statements", json=statement_payload(year=LAST_YEAR - 3)).status_code == 422

@@ -45,10 +45,19 @@ def run_in_threads(app, jobs):
 
 def test_concurrent_submissions_never_pass_the_cap(app, client, users):
     sme = ready_sme(client)
-    ids = [sme.post("/applications", json={
-        "amount": "300000.00", "term_months": 12, "repayment_method": "equal_installment",
-        "purpose": "Working capital for the new cold-chain route.", "category": "industry",
-    }).get_json()["id"] for _ in range(4)]
+    ids = [
+        sme.post(
+            "/applications",
+            json={
+                "amount": "300000.00",
+                "term_months": 12,
+                "repayment_method": "equal_installment",
+                "purpose": "Working capital for the new cold-chain route.",
+                "category": "industry",
+            },
+        ).get_json()["id"]
+        for _ in range(4)
+    ]
     user_id = users["sme"].id
     db.session.commit()
 
@@ -56,6 +65,7 @@ def test_concurrent_submissions_never_pass_the_cap(app, client, users):
         def job():
             user = db.session.get(type(users["sme"]), user_id)
             applications.submit_application(db.session, user, application_id, assess=application_assessor())
+
         return job
 
     outcomes = run_in_threads(app, [submit(i) for i in ids])
@@ -78,6 +88,7 @@ def test_one_code_two_accounts_at_once_gives_one_enterprise(app, users):
         def job():
             user = db.session.get(type(first), user_id)
             enterprises.save_enterprise(db.session, user, dict(data), today=date.today())
+
         return job
 
     outcomes = run_in_threads(app, [save(i) for i in ids])

@@ -53,9 +53,16 @@ def test_statement_form_refuses_an_unbalanced_statement(sme_client):
 def test_sme_applies_submits_and_follows_the_timeline(sme_client):
     sme_client.post("/sme/enterprise", data=profile_form())
     sme_client.post("/sme/statements/new", data=statement_payload())
-    response = sme_client.post("/sme/applications/new", data={
-        "amount": "50000", "term_months": "6", "repayment_method": "equal_principal",
-        "purpose": "Buy a second CNC machine for the workshop.", "category": "industry"})
+    response = sme_client.post(
+        "/sme/applications/new",
+        data={
+            "amount": "50000",
+            "term_months": "6",
+            "repayment_method": "equal_principal",
+            "purpose": "Buy a second CNC machine for the workshop.",
+            "category": "industry",
+        },
+    )
     assert response.status_code == 302
     application_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
     response = sme_client.post(f"/sme/applications/{application_id}/submit", follow_redirects=True)
@@ -69,9 +76,16 @@ def test_sme_applies_submits_and_follows_the_timeline(sme_client):
 
 
 def test_application_form_errors_inline(sme_client):
-    response = sme_client.post("/sme/applications/new", data={
-        "amount": "15500", "term_months": "40", "repayment_method": "equal_principal",
-        "purpose": "short", "category": "industry"})
+    response = sme_client.post(
+        "/sme/applications/new",
+        data={
+            "amount": "15500",
+            "term_months": "40",
+            "repayment_method": "equal_principal",
+            "purpose": "short",
+            "category": "industry",
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "multiples of ¥1,000" in page and "3 to 36 months" in page and "20 to 2,000" in page
@@ -104,8 +118,10 @@ def test_fund_manager_queue_decision_and_regulator_read_only(client, users, fund
     assert f'name="max_rate_bps" type="number" value="{suggested}"' in detail
     response = fund_client.post(f"/fund/applications/{application_id}", data={"decision": "reject"})
     assert response.status_code == 422 and "reason for the rejection" in response.get_data(as_text=True)
-    response = fund_client.post(f"/fund/applications/{application_id}", data={
-        "decision": "request_info", "note": "Please upload the 2025 audit report."})
+    response = fund_client.post(
+        f"/fund/applications/{application_id}",
+        data={"decision": "request_info", "note": "Please upload the 2025 audit report."},
+    )
     assert response.status_code == 302
     detail = sme.get(f"/applications/{application_id}").get_json()
     assert detail["status"] == "info_requested"

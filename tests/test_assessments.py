@@ -37,16 +37,21 @@ def test_each_resubmission_is_scored_again(client, users):
     from tests.app_helpers import ApiUser
 
     reviewer = ApiUser(fund, "fund_manager@example.com")
-    assert reviewer.post(f"/applications/{application_id}/decision",
-                         json={"decision": "request_info", "note": "Please add the 2024 statement."}
-                         ).status_code == 200
+    assert (
+        reviewer.post(
+            f"/applications/{application_id}/decision",
+            json={"decision": "request_info", "note": "Please add the 2024 statement."},
+        ).status_code
+        == 200
+    )
     assert sme.post(f"/applications/{application_id}/submit").status_code == 200
     assert count(CreditAssessment) == 2
     assert db.session.get(LoanApplication, application_id).assessment.id == 2
 
 
-def test_grade_stays_explained_after_a_newer_model_is_promoted(app, client, users, tmp_path,
-                                                              model_registry_dir):
+def test_grade_stays_explained_after_a_newer_model_is_promoted(
+    app, client, users, tmp_path, model_registry_dir
+):
     root = tmp_path / "registry"
     shutil.copytree(model_registry_dir, root)
     app.config["MODEL_REGISTRY_DIR"] = str(root)

@@ -50,12 +50,18 @@ def test_event_hash_is_sha256_of_canonical_json_plus_prev_hash(app, users):
     import hashlib
 
     event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1))
-    body = audit.canonical_json({
-        "seq": event.seq,
-        "occurred_at": event.occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z",
-        "actor_id": event.actor_id, "actor": event.actor, "action": event.action,
-        "object_type": event.object_type, "object_id": event.object_id, "payload": event.payload,
-    })
+    body = audit.canonical_json(
+        {
+            "seq": event.seq,
+            "occurred_at": event.occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z",
+            "actor_id": event.actor_id,
+            "actor": event.actor,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "payload": event.payload,
+        }
+    )
     assert event.hash == hashlib.sha256((body + event.prev_hash).encode()).hexdigest()
 
 
@@ -72,9 +78,7 @@ def test_updates_and_deletes_are_refused_by_the_database(app, users):
 
 def test_edited_payload_is_detected_at_that_event(app, users, runner, client):
     _disable_append_only_guard()
-    db.session.execute(
-        sa.text("UPDATE audit_events SET actor = 'someone-else@example.com' WHERE seq = 3")
-    )
+    db.session.execute(sa.text("UPDATE audit_events SET actor = 'someone-else@example.com' WHERE seq = 3"))
     db.session.commit()
     report = audit.verify_chain(db.session)
     assert (report.ok, report.first_broken_seq) == (False, 3)
@@ -90,9 +94,15 @@ def test_rehashed_edit_breaks_the_next_link(app, users):
     _disable_append_only_guard()
     event = db.session.get(AuditEvent, 2)
     forged = audit.event_hash(
-        seq=2, occurred_at=event.occurred_at, actor_id=event.actor_id, actor=event.actor,
-        action="user.deleted", object_type=event.object_type, object_id=event.object_id,
-        payload=event.payload, prev_hash=event.prev_hash,
+        seq=2,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        actor=event.actor,
+        action="user.deleted",
+        object_type=event.object_type,
+        object_id=event.object_id,
+        payload=event.payload,
+        prev_hash=event.prev_hash,
     )
     db.session.execute(
         sa.text("UPDATE audit_events SET action = 'user.deleted', hash = :h WHERE seq = 2"), {"h": forged}
@@ -123,7 +133,9 @@ def test_regulator_page_shows_the_stored_chain_state(regulator_client):
     assert "The audit chain has never been verified." in page
     assert "auth.signed_in" in page
     regulator_client.post("/regulator/audit/verify", data={"next": "/regulator/audit"})
-    assert "Audit chain intact: 6 events verified." in regulator_client.get("/regulator/audit").get_data(as_text=True)
+    assert "Audit chain intact: 6 events verified." in regulator_client.get("/regulator/audit").get_data(
+        as_text=True
+    )
 
 
 def test_event_written_in_the_callers_transaction(app, users):

@@ -74,7 +74,11 @@ def test_token_then_me(client, users):
     response = client.get("/api/v1/me", headers=bearer(token))
     assert response.status_code == 200
     assert response.get_json() == {
-        "id": users["sme"].id, "email": "sme@example.com", "role": "sme", "name": "sme", "locale": "en",
+        "id": users["sme"].id,
+        "email": "sme@example.com",
+        "role": "sme",
+        "name": "sme",
+        "locale": "en",
     }
 
 
@@ -85,15 +89,22 @@ def test_token_is_stored_hashed(client, users):
 
 
 def test_wrong_password_gives_401_error_shape(client, users):
-    response = client.post("/api/v1/auth/tokens", json={"email": "sme@example.com", "password": "nope-nope-nope"})
+    response = client.post(
+        "/api/v1/auth/tokens", json={"email": "sme@example.com", "password": "nope-nope-nope"}
+    )
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "authentication_failed"
 
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer "}, {"Authorization": "Bearer not-a-token"},
-     {"Authorization": "Basic c21lOnB3"}, {"Authorization": "Bearer " + "x" * 500}],
+    [
+        {},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer not-a-token"},
+        {"Authorization": "Basic c21lOnB3"},
+        {"Authorization": "Bearer " + "x" * 500},
+    ],
 )
 def test_me_without_valid_token_is_401(client, users, headers):
     response = client.get("/api/v1/me", headers=headers)
@@ -138,8 +149,11 @@ def test_password_change_revokes_tokens(client, users):
 
     token = api_token(client, "sme@example.com")
     user_service.change_password(
-        db.session, current_app.extensions["password_hasher"], users["sme"],
-        current=TEST_PASSWORD, new="Brand-New-Password-7",
+        db.session,
+        current_app.extensions["password_hasher"],
+        users["sme"],
+        current=TEST_PASSWORD,
+        new="Brand-New-Password-7",
     )
     db.session.commit()
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
@@ -149,7 +163,9 @@ def test_token_requests_are_rate_limited_after_ten_failures(client, users):
     for _ in range(10):
         r = client.post("/api/v1/auth/tokens", json={"email": "sme@example.com", "password": "Wrong-Wrong-1"})
         assert r.status_code == 401
-    response = client.post("/api/v1/auth/tokens", json={"email": "sme@example.com", "password": TEST_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/tokens", json={"email": "sme@example.com", "password": TEST_PASSWORD}
+    )
     assert response.status_code == 429
     assert response.get_json()["error"]["code"] == "rate_limited"
 

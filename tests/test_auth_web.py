@@ -8,8 +8,11 @@ from marketplace.models import AuditEvent, User
 from tests.helpers import TEST_PASSWORD, login, make_user
 
 GOOD = {
-    "role": "sme", "name": "星河制造", "email": "owner@xinghe.cn",
-    "password": "Sturdy-Password-2026", "confirm": "Sturdy-Password-2026",
+    "role": "sme",
+    "name": "星河制造",
+    "email": "owner@xinghe.cn",
+    "password": "Sturdy-Password-2026",
+    "confirm": "Sturdy-Password-2026",
 }
 
 
@@ -112,7 +115,9 @@ def test_empty_sign_in_form_is_refused(client, users):
 
 
 def test_next_is_followed_only_when_local(client, users):
-    ok = client.post("/login?next=/investor/", data={"email": "investor@example.com", "password": TEST_PASSWORD})
+    ok = client.post(
+        "/login?next=/investor/", data={"email": "investor@example.com", "password": TEST_PASSWORD}
+    )
     assert ok.headers["Location"] == "/investor/"
     client.post("/logout")
     evil = client.post(
@@ -147,8 +152,11 @@ def test_inactive_account_cannot_sign_in(client, users):
 def test_password_change_requires_the_current_password(sme_client, users):
     response = sme_client.post(
         "/account/password",
-        data={"current_password": "wrong-one-123", "new_password": "Another-Password-99",
-              "confirm": "Another-Password-99"},
+        data={
+            "current_password": "wrong-one-123",
+            "new_password": "Another-Password-99",
+            "confirm": "Another-Password-99",
+        },
     )
     assert response.status_code == 422
     assert "Current password is incorrect" in response.get_data(as_text=True)
@@ -173,8 +181,11 @@ def test_password_change_ends_other_sessions(app, sme_client, users):
     login(other_device, "sme@example.com")
     response = sme_client.post(
         "/account/password",
-        data={"current_password": TEST_PASSWORD, "new_password": "Another-Password-99",
-              "confirm": "Another-Password-99"},
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": "Another-Password-99",
+            "confirm": "Another-Password-99",
+        },
     )
     assert response.status_code == 302
     assert sme_client.get("/sme/").status_code == 200  # this session continues

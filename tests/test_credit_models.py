@@ -93,8 +93,9 @@ def test_a_failed_audit_write_leaves_the_active_model_unchanged(app, registry, m
 def test_the_cli_reports_a_failed_promotion_and_changes_nothing(app, runner, registry, monkeypatch):
     app.config["MODEL_REGISTRY_DIR"] = str(registry.root)
     promote(registry, "v0001")
-    monkeypatch.setattr(credit_models.audit, "record",
-                        lambda *a, **k: (_ for _ in ()).throw(RuntimeError("audit store down")))
+    monkeypatch.setattr(
+        credit_models.audit, "record", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("audit store down"))
+    )
     result = runner.invoke(args=["scoring", "promote", "v0003"])
     assert result.exit_code != 0 and "is now the active model" not in result.output
     assert active_rows() == ["v0001"]
@@ -156,9 +157,15 @@ def test_the_loaded_model_follows_the_active_row(app, registry):
     assert credit_models.active_model(db.session, registry) is first  # loaded once
     # Another host promotes: this process sees it at its next look-up of the active row.
     db.session.execute(sa.update(CreditModelVersion).values(active=False))
-    db.session.execute(sa.insert(CreditModelVersion).values(
-        version="v0003", artifact_sha256=registry.metadata("v0003")["artifact_sha256"],
-        created_at=sa.func.current_timestamp(), promoted_at=sa.func.current_timestamp(), active=True))
+    db.session.execute(
+        sa.insert(CreditModelVersion).values(
+            version="v0003",
+            artifact_sha256=registry.metadata("v0003")["artifact_sha256"],
+            created_at=sa.func.current_timestamp(),
+            promoted_at=sa.func.current_timestamp(),
+            active=True,
+        )
+    )
     db.session.commit()
     assert credit_models.active_model(db.session, registry).version == "v0003"
 
@@ -168,8 +175,9 @@ def test_first_run_trains_and_promotes_once(app, tmp_path, monkeypatch):
 
     monkeypatch.setattr(scoring.training, "train_default", lambda **_: train_small())
     registry = ModelRegistry(tmp_path / "empty")
-    version = unit_of_work.run(db.session, lambda: credit_models.ensure_active_model(
-        db.session, registry, trained_by="setup"))
+    version = unit_of_work.run(
+        db.session, lambda: credit_models.ensure_active_model(db.session, registry, trained_by="setup")
+    )
     assert version == "v0001" and active_rows() == ["v0001"]
     again = credit_models.ensure_active_model(db.session, registry, trained_by="setup")
     assert again == "v0001" and len(registry.versions()) == 1
@@ -217,8 +225,18 @@ def test_cli_promote_and_list(app, runner, registry):
 
 def test_cli_train_on_a_csv_is_audited(app, runner, tmp_path):
     app.config["MODEL_REGISTRY_DIR"] = str(tmp_path / "reg")
-    result = runner.invoke(args=["scoring", "train", "--data", str(DATA_DIR / "german_credit.csv"),
-                                 "--target", "default", "--folds", "3"])
+    result = runner.invoke(
+        args=[
+            "scoring",
+            "train",
+            "--data",
+            str(DATA_DIR / "german_credit.csv"),
+            "--target",
+            "default",
+            "--folds",
+            "3",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("saved v0001: ROC AUC 0.")
     assert last_event().action == "model.trained"

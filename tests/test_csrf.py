@@ -9,14 +9,30 @@ from tests.helpers import TEST_PASSWORD, make_user
 
 FORMS = [
     ("/login", {"email": "sme@example.com", "password": TEST_PASSWORD}),
-    ("/register", {"role": "sme", "name": "x", "email": "x@example.com",
-                   "password": "Sturdy-Password-2026", "confirm": "Sturdy-Password-2026"}),
+    (
+        "/register",
+        {
+            "role": "sme",
+            "name": "x",
+            "email": "x@example.com",
+            "password": "Sturdy-Password-2026",
+            "confirm": "Sturdy-Password-2026",
+        },
+    ),
     ("/logout", {}),
     ("/language", {"locale": "en"}),
-    ("/account/password", {"current_password": TEST_PASSWORD, "new_password": "Another-Password-99",
-                           "confirm": "Another-Password-99"}),
-    ("/admin/users", {"role": "regulator", "name": "r", "email": "r@example.com",
-                      "password": "Sturdy-Password-2026"}),
+    (
+        "/account/password",
+        {
+            "current_password": TEST_PASSWORD,
+            "new_password": "Another-Password-99",
+            "confirm": "Another-Password-99",
+        },
+    ),
+    (
+        "/admin/users",
+        {"role": "regulator", "name": "r", "email": "r@example.com", "password": "Sturdy-Password-2026"},
+    ),
 ]
 
 
@@ -39,7 +55,9 @@ def test_post_without_csrf_token_is_refused(csrf_app, path, data):
     client = csrf_app.test_client()
     response = client.post(path, data=data)
     assert response.status_code == 400
-    assert "CSRF" in response.get_data(as_text=True) or "could not be understood" in response.get_data(as_text=True)
+    assert "CSRF" in response.get_data(as_text=True) or "could not be understood" in response.get_data(
+        as_text=True
+    )
 
 
 def test_login_with_csrf_token_works(csrf_app):
@@ -47,8 +65,9 @@ def test_login_with_csrf_token_works(csrf_app):
     client = csrf_app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/login", data={"email": "sme@example.com", "password": TEST_PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "sme@example.com", "password": TEST_PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 

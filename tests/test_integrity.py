@@ -44,8 +44,9 @@ def sign_in_again(app, times=2):
 def fund(owner, amount, key):
     clearing = ledger.platform_account(db.session, "gateway_clearing")
     wallet = ledger.account_id(db.session, owner, "wallet")
-    posted = ledger.transfer(db.session, source=clearing, destination=wallet, amount=amount, kind="deposit",
-                             idempotency_key=key)
+    posted = ledger.transfer(
+        db.session, source=clearing, destination=wallet, amount=amount, kind="deposit", idempotency_key=key
+    )
     db.session.commit()
     return posted
 
@@ -67,7 +68,9 @@ def test_an_incremental_verification_hashes_only_the_events_after_the_checkpoint
     sign_in_again(app, 2)
     hashed = []
     original = audit.event_hash
-    monkeypatch.setattr(audit, "event_hash", lambda **fields: hashed.append(fields["seq"]) or original(**fields))
+    monkeypatch.setattr(
+        audit, "event_hash", lambda **fields: hashed.append(fields["seq"]) or original(**fields)
+    )
     report = verify_chain()
     assert (report.ok, report.events, report.read, hashed) == (True, 7, 2, [6, 7])
     assert (newest("audit_chain").mode, newest("audit_chain").last_id) == ("incremental", 7)
@@ -80,11 +83,20 @@ def test_incremental_verification_detects_a_broken_link_after_the_checkpoint(app
     # Event 6 no longer links to the checkpointed event 5 (its own hash recomputed to match).
     event = db.session.get(AuditEvent, 6)
     forged = audit.event_hash(
-        seq=6, occurred_at=event.occurred_at, actor_id=event.actor_id, actor=event.actor,
-        action=event.action, object_type=event.object_type, object_id=event.object_id,
-        payload=event.payload, prev_hash="f" * 64)
-    db.session.execute(sa.text("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE seq = 6"),
-                       {"p": "f" * 64, "h": forged})
+        seq=6,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        actor=event.actor,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        payload=event.payload,
+        prev_hash="f" * 64,
+    )
+    db.session.execute(
+        sa.text("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE seq = 6"),
+        {"p": "f" * 64, "h": forged},
+    )
     db.session.commit()
     report = verify_chain()
     assert (report.ok, report.first_broken_seq, report.reason) == (False, 6, "previous hash does not match")
@@ -128,7 +140,10 @@ def test_a_chain_cut_back_below_the_checkpoint_is_reported(app, users):
     db.session.commit()
     report = verify_chain()
     assert (report.ok, report.first_broken_seq, report.reason) == (
-        False, 5, "checkpointed event changed or missing")
+        False,
+        5,
+        "checkpointed event changed or missing",
+    )
     sign_in_again(app, 1)  # a new event 5 with another hash does not hide it
     assert verify_chain().first_broken_seq == 5
 
@@ -189,13 +204,21 @@ def test_an_incremental_ledger_check_finds_problems_after_the_checkpoint(app):
     db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.id == wallet).values(balance=10_00))
     # An entry appended to a transaction that the previous check covered is found too.
     held = ledger.account_id(db.session, INVESTOR, "held")
-    db.session.execute(sa.insert(LedgerEntry).values(transaction_id=1, account_id=held, amount=1, balance_after=1))
+    db.session.execute(
+        sa.insert(LedgerEntry).values(transaction_id=1, account_id=held, amount=1, balance_after=1)
+    )
     db.session.commit()
     report = check_ledger()
     assert not report.ok
     assert "transaction 1: 3 entries summing to 0.01" in report.problems
-    assert f"account {wallet} (wallet): last entry's balance_after 9.00 differs from the balance 10.00" in report.problems
-    assert f"account {held} (held): last entry's balance_after 0.01 differs from the balance 0.00" in report.problems
+    assert (
+        f"account {wallet} (wallet): last entry's balance_after 9.00 differs from the balance 10.00"
+        in report.problems
+    )
+    assert (
+        f"account {held} (held): last entry's balance_after 0.01 differs from the balance 0.00"
+        in report.problems
+    )
     stored = newest("ledger")
     assert (stored.ok, stored.problem_count) == (False, len(report.problems))
     # A ledger with problems is checked in full until a full check finds none.
@@ -210,17 +233,26 @@ def test_an_incremental_ledger_check_follows_the_running_balance_from_the_checkp
     wallet = ledger.account_id(db.session, INVESTOR, "wallet")
     clearing = ledger.platform_account(db.session, "gateway_clearing")
     # A balanced posting written behind the service's back whose running balance is wrong.
-    db.session.execute(sa.insert(LedgerTransaction).values(
-        id=99, kind="forged", idempotency_key="forged", fingerprint="x", created_at=sa.func.now()))
-    db.session.execute(sa.insert(LedgerEntry), [
-        {"id": 99, "transaction_id": 99, "account_id": wallet, "amount": 1, "balance_after": 9_99},
-        {"id": 100, "transaction_id": 99, "account_id": clearing, "amount": -1, "balance_after": -7_01}])
+    db.session.execute(
+        sa.insert(LedgerTransaction).values(
+            id=99, kind="forged", idempotency_key="forged", fingerprint="x", created_at=sa.func.now()
+        )
+    )
+    db.session.execute(
+        sa.insert(LedgerEntry),
+        [
+            {"id": 99, "transaction_id": 99, "account_id": wallet, "amount": 1, "balance_after": 9_99},
+            {"id": 100, "transaction_id": 99, "account_id": clearing, "amount": -1, "balance_after": -7_01},
+        ],
+    )
     db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.id == wallet).values(balance=7_01))
     db.session.execute(sa.update(LedgerAccount).where(LedgerAccount.id == clearing).values(balance=-7_01))
     db.session.commit()
     problems = check_ledger().problems
-    assert problems[0] == (f"account {wallet} (wallet): entry 99's balance_after 9.99 is not the previous 7.00 "
-                           "plus its amount 0.01")
+    assert problems[0] == (
+        f"account {wallet} (wallet): entry 99's balance_after 9.99 is not the previous 7.00 "
+        "plus its amount 0.01"
+    )
     assert not any(problem.startswith(f"account {clearing} ") for problem in problems)
 
 
@@ -250,4 +282,8 @@ def test_flask_ledger_check_stores_its_result(app, runner):
     assert (newest("ledger").mode, newest("ledger").source) == ("full", "cli")
     fund(INVESTOR, 1_00, "k2")
     result = runner.invoke(args=["ledger", "check", "--incremental"])
-    assert result.exit_code == 0 and "2 transactions" in result.output and "(1 transactions read)" in result.output
+    assert (
+        result.exit_code == 0
+        and "2 transactions" in result.output
+        and "(1 transactions read)" in result.output
+    )

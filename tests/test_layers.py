@@ -13,17 +13,38 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "marketplace"
-BLOCKED = ("flask", "flask_babel", "flask_login", "flask_migrate", "flask_limiter", "flask_smorest",
-           "flask_sqlalchemy", "flask_wtf", "werkzeug", "wtforms", "sklearn", "pandas")
+BLOCKED = (
+    "flask",
+    "flask_babel",
+    "flask_login",
+    "flask_migrate",
+    "flask_limiter",
+    "flask_smorest",
+    "flask_sqlalchemy",
+    "flask_wtf",
+    "werkzeug",
+    "wtforms",
+    "sklearn",
+    "pandas",
+)
 # Lower layers first; a module may import only from its own layer or one listed before it.
 LAYERS = (
     ("domain", ("marketplace.domain_errors", "marketplace.rules", "marketplace.money")),
-    ("persistence", ("marketplace.models", "marketplace.database", "marketplace.payments",
-                     "marketplace.pagination")),
+    (
+        "persistence",
+        ("marketplace.models", "marketplace.database", "marketplace.payments", "marketplace.pagination"),
+    ),
     ("services", ("marketplace.services",)),
 )
-WEB = ("marketplace.app", "marketplace.api", "marketplace.web", "marketplace.extensions",
-       "marketplace.gateways", "marketplace.cli", "marketplace.errors")
+WEB = (
+    "marketplace.app",
+    "marketplace.api",
+    "marketplace.web",
+    "marketplace.extensions",
+    "marketplace.gateways",
+    "marketplace.cli",
+    "marketplace.errors",
+)
 
 
 def _modules(prefix: str) -> list[str]:
@@ -46,15 +67,22 @@ sys.meta_path.insert(0, Blocked())
 
 def test_every_low_layer_imports_without_flask_or_the_ml_stack():
     imports = "\n".join(f"import {module}" for module in LOW_MODULES)
-    result = subprocess.run([sys.executable, "-c", BLOCKER + imports], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCKER + imports],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_the_package_import_builds_no_app():
     script = "import marketplace, sys; print('flask' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
     assert result.stdout.strip() == "False"
 
 
@@ -84,8 +112,9 @@ def test_no_low_module_imports_a_layer_above_its_own(module):
     path = ROOT / Path(*module.split("."))
     path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
     own = _layer_of(module)
-    above = sorted(name for name in _imported_names(path)
-                   if (layer := _layer_of(name)) is not None and layer > own)
+    above = sorted(
+        name for name in _imported_names(path) if (layer := _layer_of(name)) is not None and layer > own
+    )
     assert not above, f"{module} imports from a higher layer: {above}"
 
 

@@ -16,8 +16,9 @@ INVESTOR = ("user", 101)
 def fund(owner, amount, key):
     clearing = ledger.platform_account(db.session, "gateway_clearing")
     wallet = ledger.account_id(db.session, owner, "wallet")
-    posted = ledger.transfer(db.session, source=clearing, destination=wallet, amount=amount, kind="deposit",
-                             idempotency_key=key)
+    posted = ledger.transfer(
+        db.session, source=clearing, destination=wallet, amount=amount, kind="deposit", idempotency_key=key
+    )
     db.session.commit()
     return posted
 
@@ -51,15 +52,18 @@ def test_the_same_key_with_other_legs_is_a_conflict(app):
     assert ledger.balances(db.session, INVESTOR)["wallet"] == 100_00
 
 
-@pytest.mark.parametrize(("legs", "message"), [
-    ([(1, 100), (2, -99)], "sum to zero"),
-    ([(1, 0), (2, 0)], "non-zero"),
-    ([(1, 100)], "at least two"),
-    ([(1, 100), (1, -100)], "at most once"),
-    ([(1, 1.5), (2, -1.5)], "whole number"),
-    ([(1, True), (2, -1)], "whole number"),
-    ([(1, 100), (99_999, -100)], "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("legs", "message"),
+    [
+        ([(1, 100), (2, -99)], "sum to zero"),
+        ([(1, 0), (2, 0)], "non-zero"),
+        ([(1, 100)], "at least two"),
+        ([(1, 100), (1, -100)], "at most once"),
+        ([(1, 1.5), (2, -1.5)], "whole number"),
+        ([(1, True), (2, -1)], "whole number"),
+        ([(1, 100), (99_999, -100)], "does not exist"),
+    ],
+)
 def test_postings_that_break_the_rules_are_refused(app, legs, message):
     ledger.platform_account(db.session, "gateway_clearing")
     ledger.platform_account(db.session, "revenue")
@@ -74,8 +78,14 @@ def test_a_wallet_cannot_go_below_zero(app):
     fund(INVESTOR, 10_00, "k")
     other = ledger.account_id(db.session, ("user", 202), "wallet")
     with pytest.raises(ledger.InsufficientFunds, match="10.00 available, 10.01 requested"):
-        ledger.transfer(db.session, source=ledger.account_id(db.session, INVESTOR, "wallet"), destination=other,
-                        amount=10_01, kind="transfer", idempotency_key="t")
+        ledger.transfer(
+            db.session,
+            source=ledger.account_id(db.session, INVESTOR, "wallet"),
+            destination=other,
+            amount=10_01,
+            kind="transfer",
+            idempotency_key="t",
+        )
     db.session.rollback()
     assert ledger.balances(db.session, INVESTOR)["wallet"] == 10_00
 
@@ -115,7 +125,9 @@ def test_account_kinds_are_checked_against_their_owner(app):
         ledger.account_id(db.session, ("listing", 1), "wallet")
     with pytest.raises(ledger.InvalidPosting):
         ledger.account_id(db.session, ("user", 1), "revenue")
-    assert ledger.account_id(db.session, ("fund", 1), "pool") != ledger.account_id(db.session, ("fund", 1), "committed")
+    assert ledger.account_id(db.session, ("fund", 1), "pool") != ledger.account_id(
+        db.session, ("fund", 1), "committed"
+    )
 
 
 def test_get_or_create_returns_the_same_account(app):
@@ -125,12 +137,15 @@ def test_get_or_create_returns_the_same_account(app):
     assert count(LedgerAccount) == 1
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE ledger_entries SET amount = amount + 1",
-    "DELETE FROM ledger_entries",
-    "UPDATE ledger_transactions SET kind = 'edited'",
-    "DELETE FROM ledger_transactions",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_entries SET amount = amount + 1",
+        "DELETE FROM ledger_entries",
+        "UPDATE ledger_transactions SET kind = 'edited'",
+        "DELETE FROM ledger_transactions",
+    ],
+)
 def test_ledger_rows_are_never_updated_or_deleted(app, statement):
     fund(INVESTOR, 5_00, "k")
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
@@ -148,9 +163,14 @@ def test_the_check_reports_a_tampered_balance_and_an_unbalanced_transaction(app)
     assert any("cached balance 6.00 but its entries sum to 5.00" in p for p in report.problems)
     db.session.rollback()
     # An entry written behind the service's back (appending is allowed, so only the check sees it).
-    db.session.execute(sa.insert(LedgerTransaction).values(
-        id=99, kind="forged", idempotency_key="forged", fingerprint="x", created_at=sa.func.now()))
-    db.session.execute(sa.insert(LedgerEntry).values(transaction_id=99, account_id=wallet, amount=1, balance_after=501))
+    db.session.execute(
+        sa.insert(LedgerTransaction).values(
+            id=99, kind="forged", idempotency_key="forged", fingerprint="x", created_at=sa.func.now()
+        )
+    )
+    db.session.execute(
+        sa.insert(LedgerEntry).values(transaction_id=99, account_id=wallet, amount=1, balance_after=501)
+    )
     report = check(db.session)
     assert any("transaction 99: 1 entries summing to 0.01" in p for p in report.problems)
     db.session.rollback()

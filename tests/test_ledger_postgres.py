@@ -62,8 +62,11 @@ def test_1000_concurrent_withdrawals_of_10_yuan_from_1000_yuan_pay_exactly_100(a
     assert in_threads(app, 20, withdraw_50_times) == []
     assert outcomes == {"paid": 100, "insufficient": 900}
     assert ledger.balances(db.session, investor) == {"wallet": 0, "held": 0}
-    paid = db.session.scalar(sa.select(sa.func.count()).select_from(Payment)
-                             .where(Payment.kind == "payout", Payment.status == "succeeded"))
+    paid = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Payment)
+        .where(Payment.kind == "payout", Payment.status == "succeeded")
+    )
     assert paid == 100
 
 
@@ -72,16 +75,30 @@ def test_opposite_transfers_between_two_accounts_never_deadlock(app):
     a = ledger.account_id(db.session, ("user", 1), "wallet")
     b = ledger.account_id(db.session, ("user", 2), "wallet")
     for account in (a, b):
-        ledger.transfer(db.session, source=clearing, destination=account, amount=10_000_00, kind="deposit",
-                        idempotency_key=f"open-{account}")
+        ledger.transfer(
+            db.session,
+            source=clearing,
+            destination=account,
+            amount=10_000_00,
+            kind="deposit",
+            idempotency_key=f"open-{account}",
+        )
     db.session.commit()
 
     def shuttle(index):
         source, destination = (a, b) if index % 2 else (b, a)
         for _ in range(40):
-            unit_of_work.run(db.session, lambda: ledger.transfer(
-                db.session, source=source, destination=destination, amount=1_00, kind="transfer",
-                idempotency_key=uuid.uuid4().hex))
+            unit_of_work.run(
+                db.session,
+                lambda: ledger.transfer(
+                    db.session,
+                    source=source,
+                    destination=destination,
+                    amount=1_00,
+                    kind="transfer",
+                    idempotency_key=uuid.uuid4().hex,
+                ),
+            )
 
     assert in_threads(app, 12, shuttle) == []
     balances = db.session.scalars(sa.select(LedgerAccount.balance).where(LedgerAccount.id.in_([a, b]))).all()
@@ -93,17 +110,31 @@ def test_transactions_posting_several_times_in_opposite_orders_never_deadlock(ap
     clearing = ledger.platform_account(db.session, "gateway_clearing")
     wallets = [ledger.account_id(db.session, ("user", n), "wallet") for n in (11, 12, 13)]
     for wallet in wallets:
-        ledger.transfer(db.session, source=clearing, destination=wallet, amount=1_000_00, kind="deposit",
-                        idempotency_key=f"open-{wallet}")
+        ledger.transfer(
+            db.session,
+            source=clearing,
+            destination=wallet,
+            amount=1_000_00,
+            kind="deposit",
+            idempotency_key=f"open-{wallet}",
+        )
     db.session.commit()
 
     def rotate(index):
         order = wallets if index % 2 else wallets[::-1]
         for _ in range(15):
+
             def work():
                 for source, destination in zip(order, order[1:], strict=False):
-                    ledger.transfer(db.session, source=source, destination=destination, amount=1_00,
-                                    kind="transfer", idempotency_key=uuid.uuid4().hex)
+                    ledger.transfer(
+                        db.session,
+                        source=source,
+                        destination=destination,
+                        amount=1_00,
+                        kind="transfer",
+                        idempotency_key=uuid.uuid4().hex,
+                    )
+
             unit_of_work.run(db.session, work, attempts=1)  # no retry: a deadlock would fail the test
 
     assert in_threads(app, 8, rotate) == []
@@ -117,9 +148,19 @@ def test_one_key_posted_from_ten_threads_is_one_transaction(app):
     posted = []
 
     def post(_):
-        posted.append(unit_of_work.run(db.session, lambda: ledger.transfer(
-            db.session, source=clearing, destination=wallet, amount=5_00, kind="deposit",
-            idempotency_key="the-one-key")))
+        posted.append(
+            unit_of_work.run(
+                db.session,
+                lambda: ledger.transfer(
+                    db.session,
+                    source=clearing,
+                    destination=wallet,
+                    amount=5_00,
+                    kind="deposit",
+                    idempotency_key="the-one-key",
+                ),
+            )
+        )
 
     assert in_threads(app, 10, post) == []
     assert len({p.id for p in posted}) == 1 and sum(not p.replayed for p in posted) == 1
@@ -137,7 +178,6 @@ def test_racing_account_creation_opens_one_account(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerAccount)) == 1
 
 
-
 def test_ten_identical_withdrawals_at_once_pay_out_once(app, users):
     payment_flows.deposit(db.session, gateway(), users["investor"], 100_00, limit=LIMIT)
     investor_id = users["investor"].id
@@ -145,7 +185,9 @@ def test_ten_identical_withdrawals_at_once_pay_out_once(app, users):
 
     def withdraw(_):
         user = db.session.get(User, investor_id)
-        outcome = payment_flows.withdraw(db.session, gateway(), user, 40_00, limit=LIMIT, idempotency_key="double-click")
+        outcome = payment_flows.withdraw(
+            db.session, gateway(), user, 40_00, limit=LIMIT, idempotency_key="double-click"
+        )
         payment_ids.append(outcome.payment.id)
 
     assert in_threads(app, 10, withdraw) == []
@@ -163,20 +205,37 @@ def test_a_database_error_on_the_postgresql_path_is_raised_as_sqlalchemys_and_wr
     try:
         db.session.execute(sa.text("SET LOCAL lock_timeout = '100ms'"))
         with pytest.raises(sa.exc.OperationalError) as raised:
-            ledger.transfer(db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
-                            idempotency_key="blocked-once")
+            ledger.transfer(
+                db.session,
+                source=clearing,
+                destination=wallet,
+                amount=1_00,
+                kind="deposit",
+                idempotency_key="blocked-once",
+            )
         assert raised.value.orig.sqlstate == "55P03"  # lock_not_available: not retried by the unit of work
         assert not unit_of_work.is_retryable(raised.value)
         db.session.rollback()
     finally:
         blocker.rollback()
         blocker.close()
-    keyed = sa.select(sa.func.count()).select_from(LedgerTransaction).where(
-        LedgerTransaction.idempotency_key == "blocked-once")
+    keyed = (
+        sa.select(sa.func.count())
+        .select_from(LedgerTransaction)
+        .where(LedgerTransaction.idempotency_key == "blocked-once")
+    )
     assert db.session.scalar(keyed) == 0
-    posted = unit_of_work.run(db.session, lambda: ledger.transfer(
-        db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
-        idempotency_key="blocked-once"))
+    posted = unit_of_work.run(
+        db.session,
+        lambda: ledger.transfer(
+            db.session,
+            source=clearing,
+            destination=wallet,
+            amount=1_00,
+            kind="deposit",
+            idempotency_key="blocked-once",
+        ),
+    )
     assert not posted.replayed and db.session.scalar(keyed) == 1
     assert ledger.balances(db.session, ("user", 21))["wallet"] == 1_00
 
@@ -189,12 +248,26 @@ def test_a_lost_connection_on_the_postgresql_path_is_invalidated_and_the_next_po
     with db.engine.connect() as other:  # the server ends this session's connection
         other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
     with pytest.raises(sa.exc.DBAPIError) as raised:
-        ledger.transfer(db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
-                        idempotency_key="after-a-lost-connection")
+        ledger.transfer(
+            db.session,
+            source=clearing,
+            destination=wallet,
+            amount=1_00,
+            kind="deposit",
+            idempotency_key="after-a-lost-connection",
+        )
     assert raised.value.connection_invalidated
     db.session.rollback()
-    posted = unit_of_work.run(db.session, lambda: ledger.transfer(
-        db.session, source=clearing, destination=wallet, amount=1_00, kind="deposit",
-        idempotency_key="after-a-lost-connection"))
+    posted = unit_of_work.run(
+        db.session,
+        lambda: ledger.transfer(
+            db.session,
+            source=clearing,
+            destination=wallet,
+            amount=1_00,
+            kind="deposit",
+            idempotency_key="after-a-lost-connection",
+        ),
+    )
     assert not posted.replayed and ledger.balances(db.session, ("user", 22))["wallet"] == 1_00
     assert db.session.scalar(sa.text("SELECT pg_backend_pid()")) != backend

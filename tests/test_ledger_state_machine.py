@@ -42,7 +42,9 @@ class LedgerMachine(RuleBasedStateMachine):
         number = next(_examples)
         self.users = []
         for role in ("investor", "sme"):
-            user = User(email=f"sm{number}-{role}@example.com", name=role, role=role, password_hash="x", locale="en")
+            user = User(
+                email=f"sm{number}-{role}@example.com", name=role, role=role, password_hash="x", locale="en"
+            )
             db.session.add(user)
             db.session.flush()
             self.users.append(user)
@@ -77,7 +79,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def replayed_deposit(self, who, amount, replays):
         key = uuid.uuid4().hex
         for _ in range(replays + 1):
-            payment_flows.deposit(db.session, gateway(), self.user(who), amount, limit=LIMIT, idempotency_key=key)
+            payment_flows.deposit(
+                db.session, gateway(), self.user(who), amount, limit=LIMIT, idempotency_key=key
+            )
         self.expected[self.user_ids[who]]["wallet"] += amount
         self.money_in += amount
 
@@ -99,12 +103,18 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.paid_payouts)
     @rule(data=st.data(), redeliveries=st.integers(0, 1))
     def bank_returns_a_paid_payout(self, data, redeliveries):
-        who, provider_id, amount = self.paid_payouts.pop(data.draw(st.integers(0, len(self.paid_payouts) - 1)))
+        who, provider_id, amount = self.paid_payouts.pop(
+            data.draw(st.integers(0, len(self.paid_payouts) - 1))
+        )
         sandbox = gateway()
         obj = db.session.get(SandboxObject, provider_id)
         for attempt in range(redeliveries + 1):  # the news again under a new event id moves nothing
-            payload, header = sandbox.signed(sandbox.event(obj, "payout.failed", event_id=f"evt_{attempt}_{obj.id}"))
-            assert payment_flows.receive_webhook(db.session, sandbox, payload, header) == ("applied" if attempt == 0 else "stale")
+            payload, header = sandbox.signed(
+                sandbox.event(obj, "payout.failed", event_id=f"evt_{attempt}_{obj.id}")
+            )
+            assert payment_flows.receive_webhook(db.session, sandbox, payload, header) == (
+                "applied" if attempt == 0 else "stale"
+            )
         self.expected[self.user_ids[who]]["wallet"] += amount
         self.money_out -= amount
 
@@ -128,8 +138,12 @@ class LedgerMachine(RuleBasedStateMachine):
         index = data.draw(st.integers(0, len(self.holds) - 1))
         who, held = self.holds[index]
         amount = data.draw(st.integers(1, held))
-        unit_of_work.run(db.session, lambda: ledger.release(db.session, ("user", self.user_ids[who]), amount,
-                                                         idempotency_key=uuid.uuid4().hex))
+        unit_of_work.run(
+            db.session,
+            lambda: ledger.release(
+                db.session, ("user", self.user_ids[who]), amount, idempotency_key=uuid.uuid4().hex
+            ),
+        )
         self._unhold(index, amount)
         self.expected[self.user_ids[who]]["wallet"] += amount
 
@@ -139,8 +153,16 @@ class LedgerMachine(RuleBasedStateMachine):
         index = data.draw(st.integers(0, len(self.holds) - 1))
         who, held = self.holds[index]
         amount = data.draw(st.integers(1, held))
-        unit_of_work.run(db.session, lambda: ledger.capture(db.session, ("user", self.user_ids[who]), amount,
-                                                         destination=self.escrow, idempotency_key=uuid.uuid4().hex))
+        unit_of_work.run(
+            db.session,
+            lambda: ledger.capture(
+                db.session,
+                ("user", self.user_ids[who]),
+                amount,
+                destination=self.escrow,
+                idempotency_key=uuid.uuid4().hex,
+            ),
+        )
         self._unhold(index, amount)
         self.escrowed += amount
 
@@ -170,6 +192,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
 def test_any_sequence_of_money_operations_keeps_the_ledger_consistent(app):
     assert current_app.extensions["payment_gateway"].name == "sandbox"
-    run_state_machine_as_test(LedgerMachine, settings=settings(
-        max_examples=20, stateful_step_count=15, deadline=None, database=None))
+    run_state_machine_as_test(
+        LedgerMachine,
+        settings=settings(max_examples=20, stateful_step_count=15, deadline=None, database=None),
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) > 0

@@ -59,8 +59,10 @@ def statements_for(client, path: str, **kwargs) -> int:
 
 def counts(clients_and_paths: dict) -> dict[str, int]:
     """{path: statements} for each (client, path, headers) of the lists under test."""
-    return {name: statements_for(client, path, headers=headers or {})
-            for name, (client, path, headers) in clients_and_paths.items()}
+    return {
+        name: statements_for(client, path, headers=headers or {})
+        for name, (client, path, headers) in clients_and_paths.items()
+    }
 
 
 def uscc(number: int) -> str:
@@ -73,8 +75,11 @@ def in_review_with_document(sme: ApiUser, **overrides) -> int:
     """A draft with one uploaded document, submitted (scored) into review; returns its id."""
     application_id = draft(sme, **overrides)
     boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(PDF), filename="plan.pdf")})
-    response = sme.post(f"/applications/{application_id}/documents", data=body,
-                        content_type=f'multipart/form-data; boundary="{boundary}"')
+    response = sme.post(
+        f"/applications/{application_id}/documents",
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+    )
     assert response.status_code == 201, response.get_json()
     assert sme.post(f"/applications/{application_id}/submit").status_code == 200
     return application_id
@@ -101,7 +106,8 @@ def ids_on(page: str) -> list[int]:
 
 
 def test_review_lists_need_as_many_statements_for_12_applications_as_for_3(
-        client, fund_client, regulator_client, users):
+    client, fund_client, regulator_client, users
+):
     fund = bearer(api_token(client, users["fund_manager"].email))
     regulator = bearer(api_token(client, users["regulator"].email))
     lists = {
@@ -119,14 +125,18 @@ def test_review_lists_need_as_many_statements_for_12_applications_as_for_3(
     assert many == few
     body = client.get("/api/v1/review/applications", headers=fund).get_json()
     assert len(body["items"]) == body["total"] == MANY
-    assert all(item["assessment"]["grade"] and item["enterprise"]["name"] and item["documents"]
-               for item in body["items"])
+    assert all(
+        item["assessment"]["grade"] and item["enterprise"]["name"] and item["documents"]
+        for item in body["items"]
+    )
 
 
 def test_the_smes_lists_need_as_many_statements_for_12_applications_as_for_3(client, sme_client, users):
     sme = ready_sme(client)
-    lists = {"page": (sme_client, "/sme/applications", None),
-             "API": (client, "/api/v1/applications", sme.headers)}
+    lists = {
+        "page": (sme_client, "/sme/applications", None),
+        "API": (client, "/api/v1/applications", sme.headers),
+    }
     for _ in range(FEW):
         in_review_with_document(sme, amount="50000.00")
     few = counts(lists)
@@ -139,10 +149,12 @@ def test_the_smes_lists_need_as_many_statements_for_12_applications_as_for_3(cli
 
 def test_wallet_lists_need_as_many_statements_for_12_payments_as_for_3(client, investor_client, users):
     investor = bearer(api_token(client, users["investor"].email))
-    lists = {"wallet page": (investor_client, "/wallet/", None),
-             "statement page": (investor_client, "/wallet/statement", None),
-             "statement API": (client, "/api/v1/wallet/transactions", investor),
-             "payments API": (client, "/api/v1/wallet/payments", investor)}
+    lists = {
+        "wallet page": (investor_client, "/wallet/", None),
+        "statement page": (investor_client, "/wallet/statement", None),
+        "statement API": (client, "/api/v1/wallet/transactions", investor),
+        "payments API": (client, "/api/v1/wallet/payments", investor),
+    }
 
     def deposit(how_many):
         for _ in range(how_many):
@@ -157,8 +169,10 @@ def test_wallet_lists_need_as_many_statements_for_12_payments_as_for_3(client, i
 
 
 def test_accounts_and_audit_log_need_as_many_statements_for_12_rows_as_for_3(admin_client, regulator_client):
-    lists = {"accounts": (admin_client, "/admin/users", None),
-             "audit log": (regulator_client, "/regulator/audit", None)}
+    lists = {
+        "accounts": (admin_client, "/admin/users", None),
+        "audit log": (regulator_client, "/regulator/audit", None),
+    }
     for number in range(FEW):
         make_user("investor", f"investor{number}@example.com")
     few = counts(lists)
@@ -175,7 +189,8 @@ def three_in_review(client, users):
 
 
 def test_review_api_pages_carry_the_rest_and_refuse_a_page_size_above_the_maximum(
-        client, users, three_in_review):
+    client, users, three_in_review
+):
     fund = ApiUser(client, users["fund_manager"].email)
     first = fund.get("/review/applications?per_page=2&sort=newest").get_json()
     assert (first["page"], first["per_page"], first["total"], first["next_page"]) == (1, 2, 3, 2)
@@ -183,8 +198,12 @@ def test_review_api_pages_carry_the_rest_and_refuse_a_page_size_above_the_maximu
     assert second["next_page"] is None
     assert [item["id"] for item in first["items"] + second["items"]] == three_in_review[::-1]
     assert fund.get("/review/applications").get_json()["per_page"] == DEFAULT_PAGE_SIZE
-    for query, field in ((f"per_page={MAX_PAGE_SIZE + 1}", "per_page"), ("per_page=0", "per_page"),
-                         ("page=0", "page"), ("page=two", "page")):
+    for query, field in (
+        (f"per_page={MAX_PAGE_SIZE + 1}", "per_page"),
+        ("per_page=0", "per_page"),
+        ("page=0", "page"),
+        ("page=two", "page"),
+    ):
         refused = fund.get(f"/review/applications?{query}")
         assert refused.status_code == 422, query
         assert field in refused.get_json()["error"]["fields"], query
@@ -219,8 +238,11 @@ def test_pages_cap_the_page_size_and_ignore_nonsense(fund_client, admin_client, 
     assert page_request({"per_page": "100000", "page": "0"}) == page_request({"per_page": str(MAX_PAGE_SIZE)})
     assert page_request({"per_page": "many", "page": "x"}).per_page == DEFAULT_PAGE_SIZE
     assert page_request({"page": "99999999999999999999"}).page > 1
-    for path in ("/fund/applications?per_page=100000", "/fund/applications?page=abc&per_page=-1",
-                 "/admin/users?page=999"):
+    for path in (
+        "/fund/applications?per_page=100000",
+        "/fund/applications?page=abc&per_page=-1",
+        "/admin/users?page=999",
+    ):
         client = admin_client if path.startswith("/admin") else fund_client
         assert client.get(path).status_code == 200, path
     assert len(ids_on(fund_client.get("/fund/applications?per_page=100000").get_data(as_text=True))) == 3

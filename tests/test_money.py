@@ -38,8 +38,16 @@ def test_two_decimal_strings_parse_exactly(whole, cents):
 
 @pytest.mark.parametrize(
     ("text", "fen"),
-    [("0", 0), ("1", 100), ("1.5", 150), ("12500.00", 1_250_000), (" 3.07 ", 307),
-     ("1,000.10", 100_010), (Decimal("2.10"), 210), (7, 700)],
+    [
+        ("0", 0),
+        ("1", 100),
+        ("1.5", 150),
+        ("12500.00", 1_250_000),
+        (" 3.07 ", 307),
+        ("1,000.10", 100_010),
+        (Decimal("2.10"), 210),
+        (7, 700),
+    ],
 )
 def test_accepted_forms(text, fen):
     assert parse_yuan(text) == fen

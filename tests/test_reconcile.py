@@ -34,9 +34,20 @@ def test_settled_deposits_and_payouts_match(app, users):
 def test_a_provider_record_missing_from_the_ledger_and_a_different_amount_are_reported(app, users):
     investor = users["investor"]
     payment_flows.deposit(db.session, gateway(), investor, 500_00, limit=LIMIT)
-    db.session.add(SandboxObject(id="sbx_pi_stray", object_type="payment_intent", payment_id=999, amount=7_00,
-                                 currency="cny", status="succeeded", settled_at=datetime.now(UTC)))
-    db.session.execute(sa.update(SandboxObject).where(SandboxObject.id != "sbx_pi_stray").values(amount=499_00))
+    db.session.add(
+        SandboxObject(
+            id="sbx_pi_stray",
+            object_type="payment_intent",
+            payment_id=999,
+            amount=7_00,
+            currency="cny",
+            status="succeeded",
+            settled_at=datetime.now(UTC),
+        )
+    )
+    db.session.execute(
+        sa.update(SandboxObject).where(SandboxObject.id != "sbx_pi_stray").values(amount=499_00)
+    )
     db.session.commit()
     report = reconcile(db.session, gateway(), *today_range())
     reasons = {m.provider_id: (m.ledger_amount, m.provider_amount, m.reason) for m in report.mismatches}
@@ -48,12 +59,19 @@ def test_a_provider_record_missing_from_the_ledger_and_a_different_amount_are_re
 def test_ledger_clearing_movements_without_a_payment_are_reported(app, users):
     clearing = ledger.platform_account(db.session, "gateway_clearing")
     wallet = ledger.account_id(db.session, users["sme"], "wallet")
-    ledger.transfer(db.session, source=clearing, destination=wallet, amount=3_00, kind="deposit",
-                    idempotency_key="manual-adjustment")
+    ledger.transfer(
+        db.session,
+        source=clearing,
+        destination=wallet,
+        amount=3_00,
+        kind="deposit",
+        idempotency_key="manual-adjustment",
+    )
     db.session.commit()
     report = reconcile(db.session, gateway(), *today_range())
     assert [(m.ledger_amount, m.reason[:42]) for m in report.mismatches] == [
-        (3_00, "ledger movement without a provider payment")]
+        (3_00, "ledger movement without a provider payment")
+    ]
 
 
 def test_the_reconcile_command_prints_mismatches_and_exits_1(app, users, runner):
@@ -61,8 +79,17 @@ def test_the_reconcile_command_prints_mismatches_and_exits_1(app, users, runner)
     day = datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date().isoformat()
     ok = runner.invoke(args=["payments", "reconcile", "--date", day])
     assert ok.exit_code == 0 and "1 matched, 0 mismatched" in ok.output and "ledger 50.00" in ok.output
-    db.session.add(SandboxObject(id="sbx_po_ghost", object_type="payout", payment_id=1, amount=9_00,
-                                 currency="cny", status="paid", settled_at=datetime.now(UTC)))
+    db.session.add(
+        SandboxObject(
+            id="sbx_po_ghost",
+            object_type="payout",
+            payment_id=1,
+            amount=9_00,
+            currency="cny",
+            status="paid",
+            settled_at=datetime.now(UTC),
+        )
+    )
     db.session.commit()
     broken = runner.invoke(args=["payments", "reconcile", "--date", day])
     assert broken.exit_code == 1
@@ -85,8 +112,11 @@ def test_sync_applies_the_providers_state_when_events_were_lost(app, users, runn
     assert (deposit.status, payout.status) == ("processing", "processing")
     assert ledger.balances(db.session, investor) == {"wallet": 50_00, "held": 30_00}
     for payment, status in ((deposit, "succeeded"), (payout, "failed")):
-        db.session.execute(sa.update(SandboxObject).where(SandboxObject.payment_id == payment.id)
-                           .values(status=status, settled_at=datetime.now(UTC)))
+        db.session.execute(
+            sa.update(SandboxObject)
+            .where(SandboxObject.payment_id == payment.id)
+            .values(status=status, settled_at=datetime.now(UTC))
+        )
     db.session.commit()
     result = runner.invoke(args=["payments", "sync"])
     assert result.exit_code == 0, result.output

@@ -35,8 +35,10 @@ def test_profile_and_statements_are_frozen_while_under_review(client, users):
     submitted(sme)
     renamed = sme.put("/enterprise", json=enterprise_payload(name="Another Name Co., Ltd."))
     assert renamed.status_code == 409
-    replaced = sme.put(f"/enterprise/statements/{statement_payload()['year']}",
-                       json={k: v for k, v in statement_payload(net_profit="1.00").items() if k != "year"})
+    replaced = sme.put(
+        f"/enterprise/statements/{statement_payload()['year']}",
+        json={k: v for k, v in statement_payload(net_profit="1.00").items() if k != "year"},
+    )
     assert replaced.status_code == 409
     assert "being reviewed" in replaced.get_json()["error"]["message"]
     assert db.session.scalar(db.select(Enterprise.name)) == "Sanhaojie Smart Logistics Co., Ltd."
@@ -46,16 +48,22 @@ def test_second_manager_confirms_the_shown_terms_on_the_page(app, client, users)
     sme = ready_sme(client)
     application_id = submitted(sme, amount="1000000.00")
     first = ApiUser(client, "fund_manager@example.com")
-    assert first.post(f"/applications/{application_id}/decision", json={**APPROVE, "max_rate_bps": 500}
-                      ).get_json()["status"] == "awaiting_second_approval"
+    assert (
+        first.post(
+            f"/applications/{application_id}/decision", json={**APPROVE, "max_rate_bps": 500}
+        ).get_json()["status"]
+        == "awaiting_second_approval"
+    )
     make_user("fund_manager", "second@example.com")
     second = app.test_client()
     login(second, "second@example.com")
     page = second.get(f"/fund/applications/{application_id}").get_data(as_text=True)
     assert 'name="max_rate_bps" type="number" value="500"' in page
     assert "Terms awaiting second approval" in page
-    response = second.post(f"/fund/applications/{application_id}", data={
-        "decision": "approve", "max_rate_bps": "500", "listing_days": "10", "fund_share_bps": "3000"})
+    response = second.post(
+        f"/fund/applications/{application_id}",
+        data={"decision": "approve", "max_rate_bps": "500", "listing_days": "10", "fund_share_bps": "3000"},
+    )
     assert response.status_code == 302
     assert db.session.get(LoanApplication, application_id).status == "approved"
 
@@ -89,9 +97,16 @@ def test_api_timestamps_carry_an_offset(client, users):
 def test_cap_refusal_names_the_amount_field(client, users):
     sme = ready_sme(client)
     submitted(sme, amount="800000.00")
-    response = sme.post("/applications", json={
-        "amount": "300000.00", "term_months": 12, "repayment_method": "equal_installment",
-        "purpose": "Working capital for the new cold-chain route.", "category": "industry"})
+    response = sme.post(
+        "/applications",
+        json={
+            "amount": "300000.00",
+            "term_months": 12,
+            "repayment_method": "equal_installment",
+            "purpose": "Working capital for the new cold-chain route.",
+            "category": "industry",
+        },
+    )
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert "amount" in error["fields"] and "¥800000.00" in error["message"]
@@ -100,8 +115,10 @@ def test_cap_refusal_names_the_amount_field(client, users):
 def test_terms_on_a_rejection_name_their_fields(client, users):
     application_id = submitted(ready_sme(client))
     fund = ApiUser(client, "fund_manager@example.com")
-    response = fund.post(f"/applications/{application_id}/decision",
-                         json={"decision": "reject", "note": "Too risky.", "max_rate_bps": 900})
+    response = fund.post(
+        f"/applications/{application_id}/decision",
+        json={"decision": "reject", "note": "Too risky.", "max_rate_bps": 900},
+    )
     assert response.status_code == 422
     assert list(response.get_json()["error"]["fields"]) == ["max_rate_bps"]
 
@@ -125,9 +142,16 @@ def test_chinese_user_reads_money_errors_and_status_names_in_chinese(app, client
     response = sme.post(f"/applications/{application_id}/withdraw")
     assert response.status_code == 409
     assert "已撤回" in response.get_json()["error"]["message"]
-    bad = sme.post("/applications", json={
-        "amount": "1.001", "term_months": 12, "repayment_method": "equal_installment",
-        "purpose": "Working capital for the new cold-chain route.", "category": "industry"})
+    bad = sme.post(
+        "/applications",
+        json={
+            "amount": "1.001",
+            "term_months": 12,
+            "repayment_method": "equal_installment",
+            "purpose": "Working capital for the new cold-chain route.",
+            "category": "industry",
+        },
+    )
     assert bad.get_json()["error"]["fields"]["amount"] == ["金额最多保留两位小数"]
 
 
@@ -142,8 +166,11 @@ def test_english_api_user_gets_english_errors_whatever_the_default(app, client, 
 def test_document_whose_file_is_gone_can_still_be_removed(app, client, users):
     sme = ready_sme(client)
     application_id = draft(sme)
-    uploaded = client.post(f"/api/v1/applications/{application_id}/documents", headers=sme.headers,
-                           data={"file": (__import__("io").BytesIO(PDF), "plan.pdf")})
+    uploaded = client.post(
+        f"/api/v1/applications/{application_id}/documents",
+        headers=sme.headers,
+        data={"file": (__import__("io").BytesIO(PDF), "plan.pdf")},
+    )
     assert uploaded.status_code == 201, uploaded.get_json()
     document = db.session.scalar(db.select(ApplicationDocument))
     (__import__("pathlib").Path(app.config["UPLOAD_FOLDER"]) / document.stored_name).unlink()

@@ -31,7 +31,10 @@ def test_large_fund_share_needs_a_second_different_fund_manager(client, in_revie
     assert response.status_code == 200 and response.get_json()["status"] == "approved"
     row = db.session.get(LoanApplication, application_id)
     assert row.first_approver_id != row.second_approver_id and row.max_rate_bps == 1500
-    assert second.post(f"/applications/{application_id}/decision", json={"decision": "approve"}).status_code == 409
+    assert (
+        second.post(f"/applications/{application_id}/decision", json={"decision": "approve"}).status_code
+        == 409
+    )
 
 
 def test_small_fund_share_is_approved_by_one_fund_manager(client, in_review):
@@ -49,16 +52,27 @@ def test_threshold_is_configurable(app, client, in_review):
     assert response.get_json()["status"] == "awaiting_second_approval"
 
 
-@pytest.mark.parametrize("body", [
-    {"decision": "approve"},
-    {**APPROVE, "max_rate_bps": 0}, {**APPROVE, "max_rate_bps": 3601},
-    {**APPROVE, "listing_days": 2}, {**APPROVE, "listing_days": 31},
-    {**APPROVE, "fund_share_bps": -1}, {**APPROVE, "fund_share_bps": 3001},
-    {**APPROVE, "max_rate_bps": "1500"}, {**APPROVE, "extra": 1},
-    {"decision": "reject"}, {"decision": "reject", "note": "   "},
-    {"decision": "request_info"}, {"decision": "reject", "note": "x" * 2001},
-    {"decision": "reject", "note": "No.", "max_rate_bps": 1000}, {"decision": "maybe"}, {},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"decision": "approve"},
+        {**APPROVE, "max_rate_bps": 0},
+        {**APPROVE, "max_rate_bps": 3601},
+        {**APPROVE, "listing_days": 2},
+        {**APPROVE, "listing_days": 31},
+        {**APPROVE, "fund_share_bps": -1},
+        {**APPROVE, "fund_share_bps": 3001},
+        {**APPROVE, "max_rate_bps": "1500"},
+        {**APPROVE, "extra": 1},
+        {"decision": "reject"},
+        {"decision": "reject", "note": "   "},
+        {"decision": "request_info"},
+        {"decision": "reject", "note": "x" * 2001},
+        {"decision": "reject", "note": "No.", "max_rate_bps": 1000},
+        {"decision": "maybe"},
+        {},
+    ],
+)
 def test_bad_decisions_are_refused_and_change_nothing(client, in_review, body):
     _, application_id = in_review
     fund = ApiUser(client, "fund_manager@example.com")
@@ -70,8 +84,10 @@ def test_bad_decisions_are_refused_and_change_nothing(client, in_review, body):
 def test_rejection_reason_is_shown_to_the_sme(client, in_review):
     sme, application_id = in_review
     fund = ApiUser(client, "fund_manager@example.com")
-    response = fund.post(f"/applications/{application_id}/decision",
-                         json={"decision": "reject", "note": "Debt ratio too high for the amount."})
+    response = fund.post(
+        f"/applications/{application_id}/decision",
+        json={"decision": "reject", "note": "Debt ratio too high for the amount."},
+    )
     assert response.get_json()["status"] == "rejected"
     detail = sme.get(f"/applications/{application_id}").get_json()
     assert detail["decision"]["note"] == "Debt ratio too high for the amount."
@@ -81,9 +97,16 @@ def test_rejection_reason_is_shown_to_the_sme(client, in_review):
 def test_decision_on_a_draft_or_unknown_application(client, users):
     sme = ready_sme(client)
     fund = ApiUser(client, "fund_manager@example.com")
-    draft_id = sme.post("/applications", json={
-        "amount": "20000.00", "term_months": 3, "repayment_method": "interest_only",
-        "purpose": "A draft nobody else may see yet.", "category": "none"}).get_json()["id"]
+    draft_id = sme.post(
+        "/applications",
+        json={
+            "amount": "20000.00",
+            "term_months": 3,
+            "repayment_method": "interest_only",
+            "purpose": "A draft nobody else may see yet.",
+            "category": "none",
+        },
+    ).get_json()["id"]
     assert fund.post(f"/applications/{draft_id}/decision", json=APPROVE).status_code == 403
     assert fund.get(f"/applications/{draft_id}").status_code == 403
     assert fund.post("/applications/999/decision", json=APPROVE).status_code == 404

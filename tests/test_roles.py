@@ -17,8 +17,13 @@ PAGES = {
 API = {
     "/api/v1/regulator/audit/verify": "regulator",
 }
-DASHBOARD = {"sme": "/sme/", "investor": "/investor/", "fund_manager": "/fund/",
-             "regulator": "/regulator/", "admin": "/admin/"}
+DASHBOARD = {
+    "sme": "/sme/",
+    "investor": "/investor/",
+    "fund_manager": "/fund/",
+    "regulator": "/regulator/",
+    "admin": "/admin/",
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -79,8 +84,12 @@ def test_each_role_lands_on_its_dashboard(app, users, role):
 def test_admin_creates_a_fund_manager(admin_client):
     response = admin_client.post(
         "/admin/users",
-        data={"role": "fund_manager", "name": "基金经理", "email": "fm2@example.com",
-              "password": "Sturdy-Password-2026"},
+        data={
+            "role": "fund_manager",
+            "name": "基金经理",
+            "email": "fm2@example.com",
+            "password": "Sturdy-Password-2026",
+        },
     )
     assert response.status_code == 302
     page = admin_client.get("/admin/users").get_data(as_text=True)
@@ -90,11 +99,28 @@ def test_admin_creates_a_fund_manager(admin_client):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"role": "fund_manager", "name": "x", "email": "bad", "password": "Sturdy-Password-2026"}, "Invalid email"),
-        ({"role": "root", "name": "x", "email": "r@example.com", "password": "Sturdy-Password-2026"}, "Not a valid choice"),
+        (
+            {"role": "fund_manager", "name": "x", "email": "bad", "password": "Sturdy-Password-2026"},
+            "Invalid email",
+        ),
+        (
+            {"role": "root", "name": "x", "email": "r@example.com", "password": "Sturdy-Password-2026"},
+            "Not a valid choice",
+        ),
         ({"role": "regulator", "name": "x", "email": "r@example.com", "password": "short"}, "at least 10"),
-        ({"role": "regulator", "name": "", "email": "r@example.com", "password": "Sturdy-Password-2026"}, "required"),
-        ({"role": "regulator", "name": "x", "email": "sme@example.com", "password": "Sturdy-Password-2026"}, "already exists"),
+        (
+            {"role": "regulator", "name": "", "email": "r@example.com", "password": "Sturdy-Password-2026"},
+            "required",
+        ),
+        (
+            {
+                "role": "regulator",
+                "name": "x",
+                "email": "sme@example.com",
+                "password": "Sturdy-Password-2026",
+            },
+            "already exists",
+        ),
     ],
 )
 def test_admin_user_form_bad_input(admin_client, data, message):
@@ -125,6 +151,11 @@ def test_service_refuses_non_admin_actor(app, users):
 
     with pytest.raises(NotAllowed):
         user_service.create_user(
-            db.session, current_app.extensions["password_hasher"], actor=users["fund_manager"],
-            email="new@example.com", password="Sturdy-Password-2026", role="admin", name="x",
+            db.session,
+            current_app.extensions["password_hasher"],
+            actor=users["fund_manager"],
+            email="new@example.com",
+            password="Sturdy-Password-2026",
+            role="admin",
+            name="x",
         )

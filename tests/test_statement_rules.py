@@ -8,12 +8,24 @@ from scoring.statements import STATEMENT_FIELDS
 
 YUAN = 100
 GOOD = {
-    "revenue": 8_000_000, "cost_of_sales": 6_000_000, "operating_profit": 900_000,
-    "profit_before_tax": 850_000, "net_profit": 640_000, "depreciation": 200_000,
-    "interest_expense": 100_000, "total_assets": 5_000_000, "fixed_assets": 2_500_000,
-    "current_assets": 2_000_000, "inventory": 500_000, "receivables": 600_000, "cash": 400_000,
-    "total_liabilities": 2_000_000, "current_liabilities": 1_200_000, "equity": 3_000_000,
-    "share_capital": 1_000_000, "retained_earnings": 2_000_000,
+    "revenue": 8_000_000,
+    "cost_of_sales": 6_000_000,
+    "operating_profit": 900_000,
+    "profit_before_tax": 850_000,
+    "net_profit": 640_000,
+    "depreciation": 200_000,
+    "interest_expense": 100_000,
+    "total_assets": 5_000_000,
+    "fixed_assets": 2_500_000,
+    "current_assets": 2_000_000,
+    "inventory": 500_000,
+    "receivables": 600_000,
+    "cash": 400_000,
+    "total_liabilities": 2_000_000,
+    "current_liabilities": 1_200_000,
+    "equity": 3_000_000,
+    "share_capital": 1_000_000,
+    "retained_earnings": 2_000_000,
 }
 GOOD = {name: value * YUAN for name, value in GOOD.items()}
 

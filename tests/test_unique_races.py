@@ -52,10 +52,18 @@ def in_threads(app, count, work):
 
 def register_through_service(index):
     hasher = current_app.extensions["password_hasher"]
-    user = unit_of_work.run(db.session, lambda: users.register(
-        db.session, hasher, email=RACE_EMAIL, password=TEST_PASSWORD, role="investor",
-        name=f"Racer {index}", locale="en",
-    ))
+    user = unit_of_work.run(
+        db.session,
+        lambda: users.register(
+            db.session,
+            hasher,
+            email=RACE_EMAIL,
+            password=TEST_PASSWORD,
+            role="investor",
+            name=f"Racer {index}",
+            locale="en",
+        ),
+    )
     return user.id
 
 
@@ -63,9 +71,7 @@ def accounts_with(email: str) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == email))
 
 
-def test_an_email_taken_between_check_and_insert_is_a_conflict_and_the_session_stays_usable(
-    app, monkeypatch
-):
+def test_an_email_taken_between_check_and_insert_is_a_conflict_and_the_session_stays_usable(app, monkeypatch):
     make_user("investor", RACE_EMAIL)
     monkeypatch.setattr(users, "find_by_email", lambda session, email: None)  # the race's window
     with pytest.raises(Conflict) as raised:
@@ -89,9 +95,15 @@ def test_one_email_registered_by_many_threads_through_the_service_gives_one_acco
 @pytest.mark.postgres
 def test_one_email_registered_by_many_threads_through_the_api_gives_one_201_and_409s(app):
     def register(index):
-        response = app.test_client().post("/api/v1/auth/register", json={
-            "email": RACE_EMAIL, "password": TEST_PASSWORD, "role": "sme", "name": f"Racer {index}",
-        })
+        response = app.test_client().post(
+            "/api/v1/auth/register",
+            json={
+                "email": RACE_EMAIL,
+                "password": TEST_PASSWORD,
+                "role": "sme",
+                "name": f"Racer {index}",
+            },
+        )
         return response.status_code, response.get_json()
 
     results = in_threads(app, THREADS, register)
@@ -112,8 +124,9 @@ def test_one_uscc_saved_by_many_accounts_through_the_api_gives_one_enterprise(ap
     headers = [bearer(api_token(client, email)) for email in emails]
 
     def save(index):
-        response = app.test_client().put("/api/v1/enterprise", json=enterprise_payload(),
-                                          headers=headers[index])
+        response = app.test_client().put(
+            "/api/v1/enterprise", json=enterprise_payload(), headers=headers[index]
+        )
         return response.status_code, response.get_json()
 
     results = in_threads(app, THREADS, save)
@@ -130,8 +143,9 @@ def test_one_idempotency_key_sent_by_many_threads_deposits_once(app, client):
     headers = {**bearer(api_token(client, investor.email)), "Idempotency-Key": "race-deposit-0001"}
 
     def deposit(_):
-        response = app.test_client().post("/api/v1/wallet/deposits", json={"amount": "250.00"},
-                                          headers=headers)
+        response = app.test_client().post(
+            "/api/v1/wallet/deposits", json={"amount": "250.00"}, headers=headers
+        )
         return response.status_code, response.get_json()
 
     results = in_threads(app, THREADS, deposit)

@@ -15,7 +15,10 @@ def _audit_count() -> int:
 
 def test_work_that_returns_is_committed(app):
     before = _audit_count()
-    unit_of_work.run(db.session, lambda: audit.record(db.session, actor=None, action="test.kept", object_type="test", object_id=1))
+    unit_of_work.run(
+        db.session,
+        lambda: audit.record(db.session, actor=None, action="test.kept", object_type="test", object_id=1),
+    )
     db.session.rollback()  # nothing left to roll back: it was committed
     assert _audit_count() == before + 1
 

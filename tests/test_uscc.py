@@ -33,7 +33,7 @@ def test_generated_codes_are_valid(code):
 def test_every_single_character_change_is_caught(code, position, replacement):
     if code[position] == replacement:
         replacement = CHARSET[(CHARSET.index(replacement) + 1) % len(CHARSET)]
-    changed = code[:position] + replacement + code[position + 1:]
+    changed = code[:position] + replacement + code[position + 1 :]
     assert not is_valid_uscc(changed)
 
 
@@ -42,7 +42,7 @@ def test_every_substitution_of_known_codes_is_caught(code):
     for position in range(18):
         for char in CHARSET:
             if char != code[position]:
-                assert not is_valid_uscc(code[:position] + char + code[position + 1:])
+                assert not is_valid_uscc(code[:position] + char + code[position + 1 :])
 
 
 @given(st.text(alphabet=CHARSET, max_size=40).filter(lambda text: len(text) not in (0, 18)))
@@ -52,25 +52,41 @@ def test_wrong_length_has_its_own_message(code):
 
 @given(valid_codes(), st.integers(min_value=0, max_value=17), st.sampled_from("abcdefghjkmnpqrtuwxy"))
 def test_lower_case_has_its_own_message(code, position, letter):
-    assert uscc_problem(code[:position] + letter + code[position + 1:]).rule == "lower_case"
+    assert uscc_problem(code[:position] + letter + code[position + 1 :]).rule == "lower_case"
 
 
 @given(valid_codes(), st.integers(min_value=0, max_value=17), st.sampled_from("IOSVZ-_ #中"))
 def test_illegal_characters_have_their_own_message(code, position, char):
-    assert uscc_problem(code[:position] + char + code[position + 1:]).rule == "charset"
+    assert uscc_problem(code[:position] + char + code[position + 1 :]).rule == "charset"
 
 
-@pytest.mark.parametrize(("code", "rule"), [
-    ("", "required"), (None, "required"),
-    ("B1350100M000100Y43", "authority"), ("95350100M000100Y43", "entity_type"),
-    ("913501A0M000100Y43", "division"), ("91350100M000100Y44", "check"),
-])
+@pytest.mark.parametrize(
+    ("code", "rule"),
+    [
+        ("", "required"),
+        (None, "required"),
+        ("B1350100M000100Y43", "authority"),
+        ("95350100M000100Y43", "entity_type"),
+        ("913501A0M000100Y43", "division"),
+        ("91350100M000100Y44", "check"),
+    ],
+)
 def test_each_rule_is_named(code, rule):
     assert uscc_problem(code).rule == rule
 
 
 def test_messages_differ_per_rule():
-    messages = {uscc_problem(code).message for code in
-                ["", "9135", "91350100m000100Y43", "91350100M000100I43", "B1350100M000100Y43",
-                 "95350100M000100Y43", "913501A0M000100Y43", "91350100M000100Y44"]}
+    messages = {
+        uscc_problem(code).message
+        for code in [
+            "",
+            "9135",
+            "91350100m000100Y43",
+            "91350100M000100I43",
+            "B1350100M000100Y43",
+            "95350100M000100Y43",
+            "913501A0M000100Y43",
+            "91350100M000100Y44",
+        ]
+    }
     assert len(messages) == 8

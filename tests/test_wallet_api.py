@@ -33,10 +33,16 @@ def test_sandbox_deposit_settles_at_once_through_the_webhook_path(client, invest
     body = response.get_json()
     assert body["status"] == "succeeded" and isinstance(body["payment_id"], int)
     assert client.get("/api/v1/wallet", headers=investor).get_json() == {
-        "available": "12500.00", "held": "0.00", "currency": "CNY"}
+        "available": "12500.00",
+        "held": "0.00",
+        "currency": "CNY",
+    }
     payment = db.session.get(Payment, body["payment_id"])
     assert [(h.status, h.source.split(" ")[0]) for h in payment.history if h.applied] == [
-        ("created", "request"), ("processing", "provider"), ("succeeded", "event")]
+        ("created", "request"),
+        ("processing", "provider"),
+        ("succeeded", "event"),
+    ]
 
 
 def test_withdrawal_pays_out_and_the_statement_has_running_balances(client, sme):
@@ -47,7 +53,9 @@ def test_withdrawal_pays_out_and_the_statement_has_running_balances(client, sme)
     assert client.get("/api/v1/wallet", headers=sme).get_json()["available"] == "749.50"
     items = client.get("/api/v1/wallet/transactions", headers=sme).get_json()["items"]
     assert [(i["kind"], i["amount"], i["balance_after"]) for i in items] == [
-        ("withdrawal", "-250.50", "749.50"), ("deposit", "1000.00", "1000.00")]
+        ("withdrawal", "-250.50", "749.50"),
+        ("deposit", "1000.00", "1000.00"),
+    ]
     assert set(items[0]) == {"id", "created_at", "kind", "amount", "balance_after"}
 
 
@@ -57,7 +65,9 @@ def test_failed_payout_returns_the_money(client, investor):
     assert response.status_code == 201
     assert response.get_json()["status"] == "failed"
     assert client.get("/api/v1/wallet", headers=investor).get_json()["available"] == "500.00"
-    kinds = [i["kind"] for i in client.get("/api/v1/wallet/transactions", headers=investor).get_json()["items"]]
+    kinds = [
+        i["kind"] for i in client.get("/api/v1/wallet/transactions", headers=investor).get_json()["items"]
+    ]
     assert kinds == ["withdrawal_returned", "withdrawal", "deposit"]
     payment = client.get("/api/v1/wallet/payments", headers=investor).get_json()["items"][0]
     assert payment["failure_message"] == "The bank account was closed (sandbox)."
@@ -84,9 +94,17 @@ def test_declined_sandbox_deposit_is_a_402_and_credits_nothing(client, investor)
 
 
 BAD_AMOUNTS = [
-    ("-5.00", "greater than zero"), ("0", "greater than zero"), ("0.00", "greater than zero"),
-    ("abc", "yuan"), ("12.345", "2 decimal places"), ("1000000.01", "per-transaction limit"),
-    (12.5, "yuan"), (True, "yuan"), (None, "null"), ("", "Enter an amount"), ([], "yuan"),
+    ("-5.00", "greater than zero"),
+    ("0", "greater than zero"),
+    ("0.00", "greater than zero"),
+    ("abc", "yuan"),
+    ("12.345", "2 decimal places"),
+    ("1000000.01", "per-transaction limit"),
+    (12.5, "yuan"),
+    (True, "yuan"),
+    (None, "null"),
+    ("", "Enter an amount"),
+    ([], "yuan"),
 ]
 
 
@@ -116,19 +134,27 @@ def test_the_per_transaction_limit_is_configurable(app, client, investor):
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert "50.00" in error["message"] and "limit" in error["fields"]["amount"][0]
-    assert client.post("/api/v1/wallet/deposits", json={"amount": "50.00"}, headers=investor).status_code == 201
+    assert (
+        client.post("/api/v1/wallet/deposits", json={"amount": "50.00"}, headers=investor).status_code == 201
+    )
 
 
-WALLET_ENDPOINTS = [("post", "/api/v1/wallet/deposits"), ("post", "/api/v1/wallet/withdrawals"),
-                    ("get", "/api/v1/wallet"), ("get", "/api/v1/wallet/transactions"),
-                    ("get", "/api/v1/wallet/payments")]
+WALLET_ENDPOINTS = [
+    ("post", "/api/v1/wallet/deposits"),
+    ("post", "/api/v1/wallet/withdrawals"),
+    ("get", "/api/v1/wallet"),
+    ("get", "/api/v1/wallet/transactions"),
+    ("get", "/api/v1/wallet/payments"),
+]
 
 
 @pytest.mark.parametrize("role", ["fund_manager", "regulator", "admin"])
 @pytest.mark.parametrize(("method", "path"), WALLET_ENDPOINTS)
 def test_other_roles_get_403(client, users, role, method, path):
     headers = bearer(api_token(client, users[role].email))
-    response = getattr(client, method)(path, json={"amount": "10.00"} if method == "post" else None, headers=headers)
+    response = getattr(client, method)(
+        path, json={"amount": "10.00"} if method == "post" else None, headers=headers
+    )
     assert response.status_code == 403
     assert ledger_rows() == 0
 
@@ -152,7 +178,9 @@ def test_a_replayed_deposit_returns_the_first_response_and_credits_once(client, 
 
 def test_the_same_key_with_another_body_is_409(client, investor):
     headers = {**investor, "Idempotency-Key": "top-up-0002"}
-    assert client.post("/api/v1/wallet/deposits", json={"amount": "300.00"}, headers=headers).status_code == 201
+    assert (
+        client.post("/api/v1/wallet/deposits", json={"amount": "300.00"}, headers=headers).status_code == 201
+    )
     other = client.post("/api/v1/wallet/deposits", json={"amount": "301.00"}, headers=headers)
     assert other.status_code == 409 and other.get_json()["error"]["code"] == "conflict"
     elsewhere = client.post("/api/v1/wallet/withdrawals", json={"amount": "300.00"}, headers=headers)
@@ -172,8 +200,9 @@ def test_a_refused_request_is_replayed_as_refused(client, investor):
 
 @pytest.mark.parametrize("key", ["", "a" * 256, "has space", "中文"])
 def test_a_malformed_idempotency_key_is_refused(client, investor, key):
-    response = client.post("/api/v1/wallet/deposits", json={"amount": "1.00"},
-                           headers={**investor, "Idempotency-Key": key})
+    response = client.post(
+        "/api/v1/wallet/deposits", json={"amount": "1.00"}, headers={**investor, "Idempotency-Key": key}
+    )
     assert response.status_code == 422
     assert "Idempotency-Key" in response.get_json()["error"]["fields"]
     assert ledger_rows() == 0
@@ -185,7 +214,9 @@ def test_ten_threads_with_one_key_execute_once(app, client, investor):
 
     def send():
         with app.app_context():
-            response = app.test_client().post("/api/v1/wallet/deposits", json={"amount": "77.00"}, headers=headers)
+            response = app.test_client().post(
+                "/api/v1/wallet/deposits", json={"amount": "77.00"}, headers=headers
+            )
             results.append((response.status_code, response.get_json()))
             db.session.remove()
 
@@ -200,7 +231,12 @@ def test_ten_threads_with_one_key_execute_once(app, client, investor):
     assert len({body["payment_id"] for _, body in results}) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(IdempotentRequest)) == 1
-    assert ledger.balances(db.session, ("user", results and db.session.scalar(sa.select(Payment.user_id))))["wallet"] == 7700
+    assert (
+        ledger.balances(db.session, ("user", results and db.session.scalar(sa.select(Payment.user_id))))[
+            "wallet"
+        ]
+        == 7700
+    )
 
 
 def test_statement_filters_by_date_and_pages(client, investor):
@@ -231,6 +267,11 @@ def test_a_payment_of_someone_else_is_403_and_unknown_is_404(client, investor, s
 
 def test_the_openapi_document_lists_the_wallet_and_webhook_endpoints(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/wallet", "/api/v1/wallet/deposits", "/api/v1/wallet/withdrawals",
-                 "/api/v1/wallet/transactions", "/api/v1/webhooks/payments"):
+    for path in (
+        "/api/v1/wallet",
+        "/api/v1/wallet/deposits",
+        "/api/v1/wallet/withdrawals",
+        "/api/v1/wallet/transactions",
+        "/api/v1/webhooks/payments",
+    ):
         assert path in paths, path

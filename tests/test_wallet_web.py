@@ -13,7 +13,9 @@ pytestmark = pytest.mark.usefixtures("ledger_consistent")
 
 
 def key_of(page: str, prefix: str) -> str:
-    return re.search(rf'name="{prefix}-idempotency_key" type="hidden" value="([0-9a-f]{{32}})"', page).group(1)
+    return re.search(rf'name="{prefix}-idempotency_key" type="hidden" value="([0-9a-f]{{32}})"', page).group(
+        1
+    )
 
 
 def deposit(client, amount, key=None):
@@ -47,13 +49,23 @@ def test_a_double_submitted_withdrawal_moves_money_once(investor_client, users):
     assert first.status_code == second.status_code == 302
     assert "already submitted" in investor_client.get("/wallet/").get_data(as_text=True)
     assert ledger.balances(db.session, users["investor"])["wallet"] == 70_00
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment).where(Payment.kind == "payout")) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Payment).where(Payment.kind == "payout"))
+        == 1
+    )
 
 
-@pytest.mark.parametrize(("amount", "message"), [
-    ("", "This field is required."), ("-1", "greater than zero"), ("0.00", "greater than zero"),
-    ("ten", "yuan"), ("1.234", "2 decimal places"), ("1000000.01", "per-transaction limit"),
-])
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("", "This field is required."),
+        ("-1", "greater than zero"),
+        ("0.00", "greater than zero"),
+        ("ten", "yuan"),
+        ("1.234", "2 decimal places"),
+        ("1000000.01", "per-transaction limit"),
+    ],
+)
 def test_bad_amounts_are_shown_on_the_form_and_move_nothing(investor_client, amount, message):
     response = deposit(investor_client, amount)
     assert response.status_code == 422
@@ -92,8 +104,11 @@ def test_statement_shows_running_balances_filters_and_exports_csv(investor_clien
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0] == "Time,Type,Amount (yuan),Balance after (yuan),Transaction"
     assert [line.split(",")[1:4] for line in lines[1:]] == [
-        ["Deposit", "100.00", "100.00"], ["Withdrawal", "-40.00", "60.00"],
-        ["Withdrawal", "-10.13", "49.87"], ["Withdrawal returned", "10.13", "60.00"]]
+        ["Deposit", "100.00", "100.00"],
+        ["Withdrawal", "-40.00", "60.00"],
+        ["Withdrawal", "-10.13", "49.87"],
+        ["Withdrawal returned", "10.13", "60.00"],
+    ]
     assert investor_client.get("/wallet/statement.csv?start=bad").status_code == 422
 
 
@@ -104,8 +119,9 @@ def test_other_roles_cannot_see_wallet_pages(request, role_client, path):
 
 
 def test_other_roles_cannot_post_to_wallet_forms(fund_client):
-    response = fund_client.post("/wallet/deposit", data={"deposit-amount": "10.00",
-                                                         "deposit-idempotency_key": "a" * 32})
+    response = fund_client.post(
+        "/wallet/deposit", data={"deposit-amount": "10.00", "deposit-idempotency_key": "a" * 32}
+    )
     assert response.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
 
@@ -123,7 +139,9 @@ def test_nav_links_lead_to_the_wallet(investor_client, sme_client):
 def test_admin_payments_page_lists_failures_and_the_ledger_check(investor_client, admin_client):
     deposit(investor_client, "50.00")
     withdraw(investor_client, "20.13")
-    assert admin_client.post("/admin/payments/ledger-check").status_code == 302  # checks are stored, not run per view
+    assert (
+        admin_client.post("/admin/payments/ledger-check").status_code == 302
+    )  # checks are stored, not run per view
     page = admin_client.get("/admin/payments").get_data(as_text=True)
     assert "Ledger consistent" in page
     assert "The bank account was closed (sandbox)." in page and "sbx_po_" in page
@@ -150,9 +168,14 @@ def test_a_payout_returned_by_the_bank_is_named_on_the_statement_in_both_languag
     withdraw(investor_client, "40.00")  # paid out at once by the sandbox
     payout = db.session.scalar(sa.select(SandboxObject).where(SandboxObject.object_type == "payout"))
     payload = json.dumps(gateway().event(payout, "payout.failed")).encode()
-    response = investor_client.post("/api/v1/webhooks/payments", data=payload, headers={
-        "Stripe-Signature": signature.sign(payload, gateway().webhook_secret),
-        "Content-Type": "application/json"})
+    response = investor_client.post(
+        "/api/v1/webhooks/payments",
+        data=payload,
+        headers={
+            "Stripe-Signature": signature.sign(payload, gateway().webhook_secret),
+            "Content-Type": "application/json",
+        },
+    )
     assert response.get_json()["outcome"] == "applied"
     assert ledger.balances(db.session, users["investor"])["wallet"] == 100_00
     page = investor_client.get("/wallet/statement").get_data(as_text=True)

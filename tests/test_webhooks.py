@@ -32,7 +32,9 @@ def open_payment(users, kind="deposit", amount=100_00, role="investor"):
         sandbox.auto_settle = True
         payment_flows.deposit(db.session, sandbox, user, amount, limit=10**8)
         sandbox.auto_settle = False
-    outcome = (payment_flows.deposit if kind == "deposit" else payment_flows.withdraw)(db.session, gateway(), user, amount, limit=10**8)
+    outcome = (payment_flows.deposit if kind == "deposit" else payment_flows.withdraw)(
+        db.session, gateway(), user, amount, limit=10**8
+    )
     return outcome.payment, db.session.get(SandboxObject, outcome.payment.provider_id)
 
 
@@ -40,7 +42,9 @@ def post_event(client, event, *, header=None, secret=None, timestamp=None):
     payload = json.dumps(event).encode()
     if header is None:
         header = signature.sign(payload, secret or gateway().webhook_secret, timestamp)
-    return client.post(URL, data=payload, headers={"Stripe-Signature": header, "Content-Type": "application/json"})
+    return client.post(
+        URL, data=payload, headers={"Stripe-Signature": header, "Content-Type": "application/json"}
+    )
 
 
 def wallet(users, role="investor"):
@@ -93,7 +97,9 @@ def test_a_valid_signature_over_a_body_that_is_not_an_event_is_400(client, users
 
 def test_success_before_processing_ends_succeeded(client, users, manual):
     payment, obj = open_payment(users)
-    assert post_event(client, manual.event(obj, "payment_intent.succeeded")).get_json()["outcome"] == "applied"
+    assert (
+        post_event(client, manual.event(obj, "payment_intent.succeeded")).get_json()["outcome"] == "applied"
+    )
     late = post_event(client, manual.event(obj, "payment_intent.processing"))
     assert late.get_json()["outcome"] == "stale"
     db.session.refresh(payment)
@@ -136,8 +142,11 @@ def test_a_payout_returned_by_the_bank_after_it_was_paid_comes_back_to_the_walle
     payment = db.session.get(Payment, payment.id)
     assert payment.status == "failed" and payment.failure_message == "The bank account was closed (sandbox)."
     assert [h.status for h in payment.history if h.applied][-2:] == ["succeeded", "failed"]
-    kinds = db.session.scalars(sa.select(LedgerTransaction.kind).where(
-        LedgerTransaction.reference_id == str(payment.id)).order_by(LedgerTransaction.id)).all()
+    kinds = db.session.scalars(
+        sa.select(LedgerTransaction.kind)
+        .where(LedgerTransaction.reference_id == str(payment.id))
+        .order_by(LedgerTransaction.id)
+    ).all()
     assert kinds == ["withdrawal", "payout_settled", "payout_returned"]
 
 
@@ -190,8 +199,13 @@ def test_the_webhook_needs_no_token_and_no_csrf(app, database_uri, users, manual
     from marketplace.app import create_app
     from tests.conftest import base_config
 
-    csrf_app = create_app({**base_config(database_uri), "WTF_CSRF_ENABLED": True,
-                           "SANDBOX_WEBHOOK_SECRET": manual.webhook_secret})
+    csrf_app = create_app(
+        {
+            **base_config(database_uri),
+            "WTF_CSRF_ENABLED": True,
+            "SANDBOX_WEBHOOK_SECRET": manual.webhook_secret,
+        }
+    )
     payment, obj = open_payment(users)
     event = manual.event(obj, "payment_intent.succeeded")
     db.session.rollback()  # this test's session must not hold SQLite's write lock meanwhile
@@ -229,9 +243,14 @@ def test_a_body_that_is_not_utf8_is_a_signature_error_not_a_crash(client):
     payload = b'{"id": "\xff"}'
     with pytest.raises(signature.SignatureError, match="UTF-8"):
         signature.verify(payload, signature.sign(payload, "whsec_a"), "whsec_a")
-    response = client.post(URL, data=payload, headers={
-        "Stripe-Signature": signature.sign(payload, gateway().webhook_secret), "Content-Type": "application/json",
-    })
+    response = client.post(
+        URL,
+        data=payload,
+        headers={
+            "Stripe-Signature": signature.sign(payload, gateway().webhook_secret),
+            "Content-Type": "application/json",
+        },
+    )
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_signature"
 
 

@@ -51,8 +51,22 @@ def build_wheel(tmp_path: Path, env: dict) -> Path:
         shutil.copy(ROOT / name, source / name)
     for package in ("marketplace", "scoring"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-         "-w", str(tmp_path / "dist"), str(source)], cwd=tmp_path, env=env)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        cwd=tmp_path,
+        env=env,
+    )
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     return wheel
 
@@ -60,8 +74,13 @@ def build_wheel(tmp_path: Path, env: dict) -> Path:
 @pytest.mark.slow
 def test_an_installed_wheel_has_its_data_migrates_and_ensures_a_model(tmp_path, model_registry_dir):
     dependencies = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1",
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_CACHE_DIR": "1",
+    }
     wheel = build_wheel(tmp_path, env)
 
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -70,8 +89,21 @@ def test_an_installed_wheel_has_its_data_migrates_and_ensures_a_model(tmp_path, 
     assert not any(name.startswith(("templates/", "migrations/", "tests/")) for name in names)
 
     target = tmp_path / "site"
-    run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target),
-         str(wheel)], cwd=tmp_path, env=env)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        cwd=tmp_path,
+        env=env,
+    )
     workdir = tmp_path / "work"
     workdir.mkdir()
     registry = shutil.copytree(model_registry_dir, tmp_path / "models")  # a promoted small model
@@ -83,7 +115,10 @@ def test_an_installed_wheel_has_its_data_migrates_and_ensures_a_model(tmp_path, 
     }
     rows = run([sys.executable, "-c", CHECK_INSTALLED, str(target)], cwd=workdir, env=env)
     assert int(rows) > 5000  # the shipped training data, read from the installed package
-    run([sys.executable, "-m", "flask", "db", "upgrade", "--directory", str(ROOT / "migrations")],
-        cwd=workdir, env=env)
+    run(
+        [sys.executable, "-m", "flask", "db", "upgrade", "--directory", str(ROOT / "migrations")],
+        cwd=workdir,
+        env=env,
+    )
     output = run([sys.executable, "-m", "flask", "scoring", "ensure"], cwd=workdir, env=env)
     assert output.startswith("active model: v")

@@ -18,16 +18,24 @@ from marketplace.wallet.labels import STATUS_LABELS
 def payments():
     """Payments newest first, optionally of one status, with the ledger check's stored result."""
     status = request.args.get("status", "")
-    query = (sa.select(Payment, User.email).join(User, User.id == Payment.user_id)
-             .options(so.selectinload(Payment.history)).order_by(Payment.id.desc()))
+    query = (
+        sa.select(Payment, User.email)
+        .join(User, User.id == Payment.user_id)
+        .options(so.selectinload(Payment.history))
+        .order_by(Payment.id.desc())
+    )
     if status in PAYMENT_STATUSES:
         query = query.where(Payment.status == status)
     rows = paginate_rows(db.session, query, page_request(request.args), tuple)
-    counts = dict(db.session.execute(
-        sa.select(Payment.status, sa.func.count()).group_by(Payment.status)).all())
+    counts = dict(
+        db.session.execute(sa.select(Payment.status, sa.func.count()).group_by(Payment.status)).all()
+    )
     return render_template(
-        "admin/payments.html", rows=rows,
-        status=status if status in PAYMENT_STATUSES else "", counts=counts, status_labels=STATUS_LABELS,
+        "admin/payments.html",
+        rows=rows,
+        status=status if status in PAYMENT_STATUSES else "",
+        counts=counts,
+        status_labels=STATUS_LABELS,
         checkpoint=integrity.latest(db.session, integrity.LEDGER),
     )
 
@@ -36,6 +44,8 @@ def payments():
 def check_ledger():
     """Check the ledger from the newest stored check (see services/ledger_check.py) and store the
     result; the full check runs from the command line."""
-    unit_of_work.run(db.session, lambda: integrity.check_ledger(
-        db.session, actor=current_user._get_current_object(), source="web"))
+    unit_of_work.run(
+        db.session,
+        lambda: integrity.check_ledger(db.session, actor=current_user._get_current_object(), source="web"),
+    )
     return redirect(url_for("admin.payments"))

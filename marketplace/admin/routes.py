@@ -23,13 +23,12 @@ ROLE_LABELS = lazy_labels(ROLE_NAMES)
 
 
 class CreateUserForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
-                       validators=[DataRequired()])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], validators=[DataRequired()]
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.MAX_NAME_CHARS)])
     email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=limits.MAX_EMAIL_CHARS)])
-    password = PasswordField(
-        _l("Initial password"), validators=[DataRequired()]
-    )
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()])
     submit = SubmitField(_l("Create account"))
 
 
@@ -44,14 +43,20 @@ def dashboard():
 def user_list():
     """All accounts, and the form that creates fund manager, regulator and admin accounts."""
     form = CreateUserForm()
-    user, status = run_form(form, lambda: users.create_user(
-        db.session, password_hasher(), actor=current_user._get_current_object(),
-        email=form.email.data, password=form.password.data, role=form.role.data, name=form.name.data,
-    ))
+    user, status = run_form(
+        form,
+        lambda: users.create_user(
+            db.session,
+            password_hasher(),
+            actor=current_user._get_current_object(),
+            email=form.email.data,
+            password=form.password.data,
+            role=form.role.data,
+            name=form.name.data,
+        ),
+    )
     if user is not None:
         flash(_("Account %(email)s created.", email=user.email), "success")
         return redirect(url_for("admin.user_list"))
     accounts = paginate(db.session, sa.select(User).order_by(User.id), page_request(request.args))
-    return render_template(
-        "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS
-    ), status
+    return render_template("admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS), status

@@ -68,8 +68,10 @@ class EnterpriseSchema(ma.Schema):
 
 
 StatementInSchema = StrictSchema.from_dict(
-    {"year": _int(required=True),
-     **{name: Yuan(required=True, allow_negative=True) for name in STATEMENT_FIELDS}},
+    {
+        "year": _int(required=True),
+        **{name: Yuan(required=True, allow_negative=True) for name in STATEMENT_FIELDS},
+    },
     name="StatementInSchema",
 )
 StatementUpdateSchema = StrictSchema.from_dict(
@@ -78,7 +80,8 @@ StatementUpdateSchema = StrictSchema.from_dict(
 )
 StatementSchema = ma.Schema.from_dict(
     {
-        "id": ma.fields.Int(), "year": ma.fields.Int(),
+        "id": ma.fields.Int(),
+        "year": ma.fields.Int(),
         **{name: Yuan() for name in STATEMENT_FIELDS},
         "ratios": ma.fields.Dict(keys=ma.fields.Str(), values=ma.fields.Str(allow_none=True)),
     },

@@ -114,8 +114,11 @@ def withdraw(application_id: int):
 def decision(data, application_id: int):
     """Approve (max rate, listing days, fund share), reject (reason) or request information."""
     application = reviews.decide(
-        db.session, api_user(), application_id,
-        four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"], **data,
+        db.session,
+        api_user(),
+        application_id,
+        four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"],
+        **data,
     )
     return application
 
@@ -130,9 +133,17 @@ def upload_document(application_id: int):
         raise ValidationFailed(message, fields={"file": [message]})
     upload = request.files["file"]
     data = upload.stream.read(documents.MAX_BYTES + 1)
-    return unit_of_work.run(db.session, lambda: documents.add_document(
-        db.session, api_user(), application_id, filename=upload.filename, data=data,
-        folder=upload_folder()))
+    return unit_of_work.run(
+        db.session,
+        lambda: documents.add_document(
+            db.session,
+            api_user(),
+            application_id,
+            filename=upload.filename,
+            data=data,
+            folder=upload_folder(),
+        ),
+    )
 
 
 @blp.get("/<int:application_id>/documents/<int:document_id>")

@@ -72,8 +72,11 @@ def create_token(data):
 
     def issue():
         user = users.authenticate(
-            db.session, current_app.extensions["password_hasher"],
-            email=data["email"], password=data["password"], source="api",
+            db.session,
+            current_app.extensions["password_hasher"],
+            email=data["email"],
+            password=data["password"],
+            source="api",
         )
         return users.issue_token(db.session, user, current_app.config["API_TOKEN_TTL"])
 

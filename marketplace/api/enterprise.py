@@ -28,7 +28,8 @@ guard_api_blueprint(blp, "sme")
 def statement_dict(statement, ratios: dict) -> dict:
     """A statement with its key ratios as decimal strings (None when not computable)."""
     return {
-        **{"id": statement.id, "year": statement.year}, **statements.values_of(statement),
+        **{"id": statement.id, "year": statement.year},
+        **statements.values_of(statement),
         "ratios": {name: (None if value is None else str(value)) for name, value in ratios.items()},
     }
 

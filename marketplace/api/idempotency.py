@@ -44,8 +44,12 @@ def client_key() -> str | None:
 
 
 def _fingerprint(body: dict) -> str:
-    text = json.dumps({"method": request.method, "path": request.path, "body": body},
-                      sort_keys=True, separators=(",", ":"), default=str)
+    text = json.dumps(
+        {"method": request.method, "path": request.path, "body": body},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -58,7 +62,8 @@ def _stored(record: IdempotentRequest) -> Response:
 
 def _find(user: User, key: str) -> IdempotentRequest | None:
     return db.session.scalar(
-        sa.select(IdempotentRequest).where(IdempotentRequest.user_id == user.id, IdempotentRequest.key == key)
+        sa.select(IdempotentRequest)
+        .where(IdempotentRequest.user_id == user.id, IdempotentRequest.key == key)
         .execution_options(populate_existing=True)
     )
 
@@ -130,11 +135,18 @@ def _insert(user: User, key: str, fingerprint: str) -> IdempotentRequest:
 
 
 def _store(record_id: int, payload: dict, status: int) -> None:
-    unit_of_work.run(db.session, lambda: db.session.execute(
-        sa.update(IdempotentRequest).where(IdempotentRequest.id == record_id)
-        .values(state="done", response_status=status, response_body=payload)))
+    unit_of_work.run(
+        db.session,
+        lambda: db.session.execute(
+            sa.update(IdempotentRequest)
+            .where(IdempotentRequest.id == record_id)
+            .values(state="done", response_status=status, response_body=payload)
+        ),
+    )
 
 
 def _forget(record_id: int) -> None:
-    unit_of_work.run(db.session, lambda: db.session.execute(
-        sa.delete(IdempotentRequest).where(IdempotentRequest.id == record_id)))
+    unit_of_work.run(
+        db.session,
+        lambda: db.session.execute(sa.delete(IdempotentRequest).where(IdempotentRequest.id == record_id)),
+    )

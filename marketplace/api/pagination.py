@@ -15,11 +15,16 @@ from marketplace.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, P
 class PageQuerySchema(StrictSchema):
     """`page` (from 1) and `per_page` (1 to MAX_PAGE_SIZE) of a list endpoint's query string."""
 
-    page = ma.fields.Int(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE),
-                         metadata={"description": "page number, from 1"})
-    per_page = ma.fields.Int(load_default=DEFAULT_PAGE_SIZE,
-                             validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
-                             metadata={"description": f"items per page, at most {MAX_PAGE_SIZE}"})
+    page = ma.fields.Int(
+        load_default=1,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "page number, from 1"},
+    )
+    per_page = ma.fields.Int(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": f"items per page, at most {MAX_PAGE_SIZE}"},
+    )
 
 
 class PageSchema(ma.Schema):
@@ -46,6 +51,10 @@ def requested_page(query: dict) -> PageRequest:
 
 def page_body(pagination: Page, items: list | None = None) -> dict:
     """The response body of one page: its items (or `items` made from them) and its place."""
-    return {"items": pagination.items if items is None else items, "page": pagination.page,
-            "per_page": pagination.per_page, "total": pagination.total,
-            "next_page": pagination.next_num}
+    return {
+        "items": pagination.items if items is None else items,
+        "page": pagination.page,
+        "per_page": pagination.per_page,
+        "total": pagination.total,
+        "next_page": pagination.next_num,
+    }

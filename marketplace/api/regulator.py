@@ -24,6 +24,7 @@ class ChainReportSchema(ma.Schema):
 def verify_audit_chain():
     """Verify the audit hash chain from its newest checkpoint, store the result and report the
     first broken event; `events` counts the whole chain verified, not only the new events."""
-    report = unit_of_work.run(db.session, lambda: integrity.verify_audit_chain(
-        db.session, actor=api_user(), source="api"))
+    report = unit_of_work.run(
+        db.session, lambda: integrity.verify_audit_chain(db.session, actor=api_user(), source="api")
+    )
     return report.to_dict()

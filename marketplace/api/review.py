@@ -28,6 +28,13 @@ def queue(query):
     """Applications by status (default in_review), optional category, sort oldest|newest|amount_*;
     a page at a time (`page`, `per_page`), with `total` and `next_page`."""
     status = query["status"] or None
-    return page_body(reviews.review_queue(db.session, api_user(), status=status,
-                                          category=query.get("category"), sort=query["sort"],
-                                          page=requested_page(query)))
+    return page_body(
+        reviews.review_queue(
+            db.session,
+            api_user(),
+            status=status,
+            category=query.get("category"),
+            sort=query["sort"],
+            page=requested_page(query),
+        )
+    )

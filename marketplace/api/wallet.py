@@ -21,8 +21,10 @@ from marketplace.services import ledger, payment_flows, payments, wallet_stateme
 URL_PREFIX = "/wallet"
 blp = Blueprint("api_wallet", __name__, description="Wallet: balance, deposits, withdrawals, statement")
 guard_api_blueprint(blp, *WALLET_ROLES)
-AMOUNT_DOC = {"description": 'Yuan as a decimal string with at most 2 decimals, e.g. "12500.00"',
-              "example": "12500.00"}
+AMOUNT_DOC = {
+    "description": 'Yuan as a decimal string with at most 2 decimals, e.g. "12500.00"',
+    "example": "12500.00",
+}
 
 
 class WithdrawalRequestSchema(StrictSchema):
@@ -82,8 +84,11 @@ PaymentListSchema = page_schema(PaymentSchema)
 
 
 def _created(outcome: payment_flows.Outcome) -> tuple[dict, int]:
-    body = {"payment_id": outcome.payment.id, "status": outcome.payment.status,
-            "amount": format_yuan(outcome.payment.amount)}
+    body = {
+        "payment_id": outcome.payment.id,
+        "status": outcome.payment.status,
+        "amount": format_yuan(outcome.payment.amount),
+    }
     if outcome.client_secret:
         body["client_secret"] = outcome.client_secret
     return body, 201
@@ -96,9 +101,21 @@ def create_deposit(data):
     """Deposit money; with the sandbox it settles at once (status `succeeded`)."""
     user, limit = api_user(), current_app.config["MAX_TRANSACTION_FEN"]
     amount = payments.parse_amount(data["amount"], limit=limit)
-    return idempotent(user, data, lambda: _created(payment_flows.deposit(
-        db.session, gateway(), user, amount, limit=limit, idempotency_key=client_key(),
-        payment_method=data.get("payment_method"))))
+    return idempotent(
+        user,
+        data,
+        lambda: _created(
+            payment_flows.deposit(
+                db.session,
+                gateway(),
+                user,
+                amount,
+                limit=limit,
+                idempotency_key=client_key(),
+                payment_method=data.get("payment_method"),
+            )
+        ),
+    )
 
 
 @blp.post("/withdrawals")
@@ -108,8 +125,15 @@ def create_withdrawal(data):
     """Withdraw available money: it is held until the payout settles, returned if it fails."""
     user, limit = api_user(), current_app.config["MAX_TRANSACTION_FEN"]
     amount = payments.parse_amount(data["amount"], limit=limit)
-    return idempotent(user, data, lambda: _created(payment_flows.withdraw(
-        db.session, gateway(), user, amount, limit=limit, idempotency_key=client_key())))
+    return idempotent(
+        user,
+        data,
+        lambda: _created(
+            payment_flows.withdraw(
+                db.session, gateway(), user, amount, limit=limit, idempotency_key=client_key()
+            )
+        ),
+    )
 
 
 @blp.get("")
@@ -130,11 +154,19 @@ def transactions(query):
         wallet_statements.parse_day(query.get("to"), "to"),
         current_app.config["BABEL_DEFAULT_TIMEZONE"],
     )
-    lines = wallet_statements.statement_page(db.session, api_user(), requested_page(query),
-                                             since=since, until=until)
-    items = [{"id": line.transaction_id, "created_at": line.created_at, "kind": line.kind,
-              "amount": format_yuan(line.amount), "balance_after": format_yuan(line.balance_after)}
-             for line in lines]
+    lines = wallet_statements.statement_page(
+        db.session, api_user(), requested_page(query), since=since, until=until
+    )
+    items = [
+        {
+            "id": line.transaction_id,
+            "created_at": line.created_at,
+            "kind": line.kind,
+            "amount": format_yuan(line.amount),
+            "balance_after": format_yuan(line.balance_after),
+        }
+        for line in lines
+    ]
     return {**page_body(lines, items), "has_more": lines.has_next}
 
 

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 class WebhookAckSchema(ma.Schema):
     received = ma.fields.Bool()
     outcome = ma.fields.Str(
-        metadata={"description": "applied, stale, duplicate, ignored, unknown_payment or mismatch"})
+        metadata={"description": "applied, stale, duplicate, ignored, unknown_payment or mismatch"}
+    )
 
 
 @blp.post("/payments")
@@ -28,7 +29,8 @@ class WebhookAckSchema(ma.Schema):
 @blp.alt_response(400, description="Missing, wrong or stale Stripe-Signature; nothing changed")
 def payment_event():
     """Verify the Stripe-Signature header, store the event once and apply it."""
-    outcome = payment_flows.receive_webhook(db.session, gateway(), request.get_data(cache=False),
-                                    request.headers.get("Stripe-Signature"))
+    outcome = payment_flows.receive_webhook(
+        db.session, gateway(), request.get_data(cache=False), request.headers.get("Stripe-Signature")
+    )
     log.info("payment webhook processed: %s", outcome)
     return {"received": True, "outcome": outcome}

@@ -18,15 +18,15 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     role = RadioField(
         _l("I am"),
-        choices=[SelectChoice("sme", _l("An enterprise seeking finance")),
-                 SelectChoice("investor", _l("An investor"))],
+        choices=[
+            SelectChoice("sme", _l("An enterprise seeking finance")),
+            SelectChoice("investor", _l("An investor")),
+        ],
         validators=[DataRequired()],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_MAX)])
     email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired()]
-    )
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
     confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
@@ -36,9 +36,7 @@ class RegisterForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(
-        _l("New password"), validators=[DataRequired()]
-    )
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(
         _l("Repeat new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("Passwords do not match."))],

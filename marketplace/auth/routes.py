@@ -32,10 +32,16 @@ def login():
             flash(_("Too many failed sign-ins. Wait a minute and try again."), "danger")
             return render_template("auth/login.html", form=form), 429
         try:
-            user = unit_of_work.run(db.session, lambda: users.authenticate(
-                db.session, password_hasher(),
-                email=form.email.data, password=form.password.data, source="web",
-            ))
+            user = unit_of_work.run(
+                db.session,
+                lambda: users.authenticate(
+                    db.session,
+                    password_hasher(),
+                    email=form.email.data,
+                    password=form.password.data,
+                    source="web",
+                ),
+            )
         except AuthenticationFailed as error:
             record_sign_in_failure(form.email.data)
             apply_error_to_form(form, error)
@@ -65,10 +71,18 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for(DASHBOARDS[current_user.role]))
     form = RegisterForm()
-    user, status = run_form(form, lambda: users.register(
-        db.session, password_hasher(), email=form.email.data, password=form.password.data,
-        role=form.role.data, name=form.name.data, locale=str(get_locale()),
-    ))
+    user, status = run_form(
+        form,
+        lambda: users.register(
+            db.session,
+            password_hasher(),
+            email=form.email.data,
+            password=form.password.data,
+            role=form.role.data,
+            name=form.name.data,
+            locale=str(get_locale()),
+        ),
+    )
     if user is not None:
         _start_session(user)
         flash(_("Your account has been created."), "success")
@@ -82,10 +96,16 @@ def change_password():
     """Change the signed-in user's password; other sessions and API tokens end."""
     form = PasswordChangeForm()
     user = current_user._get_current_object()
-    changed, status = run_form(form, lambda: users.change_password(
-        db.session, password_hasher(), user, current=form.current_password.data,
-        new=form.new_password.data,
-    ))
+    changed, status = run_form(
+        form,
+        lambda: users.change_password(
+            db.session,
+            password_hasher(),
+            user,
+            current=form.current_password.data,
+            new=form.new_password.data,
+        ),
+    )
     if changed is not None:
         login_user(user)  # new session id generation
         flash(_("Your password has been changed."), "success")

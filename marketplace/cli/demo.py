@@ -22,23 +22,86 @@ DEMO_ACCOUNTS = (
     ("admin", "admin@demo.sanhaojie.cn", "平台管理员"),
 )
 DEMO_ENTERPRISE = {
-    "name": "星河智能制造有限公司", "uscc": "91350100M000100Y43", "legal_representative": "陈立新",
-    "founded_on": date(2014, 6, 18), "registered_capital_fen": 500_000_000, "industry": "C",
-    "employees": 86, "district": "三好街", "tax_credit_rating": "A", "category": "industry",
+    "name": "星河智能制造有限公司",
+    "uscc": "91350100M000100Y43",
+    "legal_representative": "陈立新",
+    "founded_on": date(2014, 6, 18),
+    "registered_capital_fen": 500_000_000,
+    "industry": "C",
+    "employees": 86,
+    "district": "三好街",
+    "tax_credit_rating": "A",
+    "category": "industry",
     "contact_phone": "13912345678",
 }
 # Three fiscal years in yuan (newest first); assets = liabilities + equity in each.
 DEMO_STATEMENTS = (
-    (12_600_000, 9_450_000, 1_480_000, 1_390_000, 1_042_500, 420_000, 160_000, 9_800_000, 4_300_000,
-     5_100_000, 1_300_000, 1_700_000, 1_250_000, 4_100_000, 2_600_000, 5_700_000, 5_000_000, 700_000),
-    (11_200_000, 8_510_000, 1_200_000, 1_120_000, 840_000, 400_000, 170_000, 9_100_000, 4_400_000,
-     4_400_000, 1_200_000, 1_500_000, 1_000_000, 4_200_000, 2_500_000, 4_900_000, 5_000_000, -100_000),
-    (10_100_000, 7_780_000, 950_000, 880_000, 660_000, 380_000, 180_000, 8_600_000, 4_500_000,
-     3_800_000, 1_100_000, 1_400_000, 800_000, 4_500_000, 2_400_000, 4_100_000, 5_000_000, -900_000),
+    (
+        12_600_000,
+        9_450_000,
+        1_480_000,
+        1_390_000,
+        1_042_500,
+        420_000,
+        160_000,
+        9_800_000,
+        4_300_000,
+        5_100_000,
+        1_300_000,
+        1_700_000,
+        1_250_000,
+        4_100_000,
+        2_600_000,
+        5_700_000,
+        5_000_000,
+        700_000,
+    ),
+    (
+        11_200_000,
+        8_510_000,
+        1_200_000,
+        1_120_000,
+        840_000,
+        400_000,
+        170_000,
+        9_100_000,
+        4_400_000,
+        4_400_000,
+        1_200_000,
+        1_500_000,
+        1_000_000,
+        4_200_000,
+        2_500_000,
+        4_900_000,
+        5_000_000,
+        -100_000,
+    ),
+    (
+        10_100_000,
+        7_780_000,
+        950_000,
+        880_000,
+        660_000,
+        380_000,
+        180_000,
+        8_600_000,
+        4_500_000,
+        3_800_000,
+        1_100_000,
+        1_400_000,
+        800_000,
+        4_500_000,
+        2_400_000,
+        4_100_000,
+        5_000_000,
+        -900_000,
+    ),
 )
 DEMO_DEPOSIT_FEN = 20_000_000  # ¥200,000 in the demo investor's wallet
 DEMO_APPLICATION = {
-    "amount_fen": 50_000_000, "term_months": 12, "repayment_method": "equal_installment",
+    "amount_fen": 50_000_000,
+    "term_months": 12,
+    "repayment_method": "equal_installment",
     "purpose": "购置两台五轴数控加工中心，扩大智能传感器外壳的产能，预计年新增营业收入 300 万元。",
     "category": "industry",
 }
@@ -53,9 +116,14 @@ def seed() -> None:
         _seed_sme_file(sme)
     investor = users.find_by_email(db.session, DEMO_ACCOUNTS[1][1])
     # A fixed idempotency key: seeding twice deposits once (through the sandbox's webhook path).
-    payment_flows.deposit(db.session, gateway(), investor, DEMO_DEPOSIT_FEN,
-                          limit=current_app.config["MAX_TRANSACTION_FEN"],
-                          idempotency_key="demo-seed-deposit")
+    payment_flows.deposit(
+        db.session,
+        gateway(),
+        investor,
+        DEMO_DEPOSIT_FEN,
+        limit=current_app.config["MAX_TRANSACTION_FEN"],
+        idempotency_key="demo-seed-deposit",
+    )
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
     for role, email, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<13} {email}")
@@ -65,8 +133,9 @@ def _seed_accounts() -> None:
     hasher = current_app.extensions["password_hasher"]
     for role, email, name in DEMO_ACCOUNTS:
         if users.find_by_email(db.session, email) is None:
-            users.create_user(db.session, hasher, actor=None, email=email, password=DEMO_PASSWORD,
-                              role=role, name=name)
+            users.create_user(
+                db.session, hasher, actor=None, email=email, password=DEMO_PASSWORD, role=role, name=name
+            )
 
 
 def _seed_sme_file(sme) -> None:
@@ -76,14 +145,19 @@ def _seed_sme_file(sme) -> None:
     def draft():
         enterprises.save_enterprise(db.session, sme, DEMO_ENTERPRISE, today=today)
         for year, figures in zip(statements.fiscal_years(today), DEMO_STATEMENTS, strict=False):
-            values = {name: yuan * 100
-                      for name, yuan in zip(statements.STATEMENT_FIELDS, figures, strict=True)}
+            values = {
+                name: yuan * 100 for name, yuan in zip(statements.STATEMENT_FIELDS, figures, strict=True)
+            }
             statements.file_statement(db.session, sme, year, values, today=today)
         return applications.create_application(db.session, sme, DEMO_APPLICATION).id
 
     application_id = unit_of_work.run(db.session, draft)
     try:
-        unit_of_work.run(db.session, lambda: applications.submit_application(
-            db.session, sme, application_id, assess=application_assessor()))
+        unit_of_work.run(
+            db.session,
+            lambda: applications.submit_application(
+                db.session, sme, application_id, assess=application_assessor()
+            ),
+        )
     except ModelUnavailable:
         click.echo("  (no credit model yet: the demo application stays a draft)")

@@ -21,8 +21,13 @@ def _yuan(fen):
 
 
 @group.command("reconcile")
-@click.option("--date", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The day to reconcile (platform time zone), YYYY-MM-DD.")
+@click.option(
+    "--date",
+    "day",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to reconcile (platform time zone), YYYY-MM-DD.",
+)
 def reconcile_command(day) -> None:
     """Compare the ledger's gateway_clearing movements of one day with the provider's records."""
     start, end = wallet_statements.day_bounds(
@@ -30,13 +35,17 @@ def reconcile_command(day) -> None:
     )
     report = reconcile(db.session, gateway(), start, end)
     unit_of_work.end_read(db.session)
-    click.echo(f"{gateway().name} {date.isoformat(day.date())}: ledger {format_yuan(report.ledger_total)}, "
-               f"provider {format_yuan(report.provider_total)}, {report.matched} matched, "
-               f"{len(report.mismatches)} mismatched")
+    click.echo(
+        f"{gateway().name} {date.isoformat(day.date())}: ledger {format_yuan(report.ledger_total)}, "
+        f"provider {format_yuan(report.provider_total)}, {report.matched} matched, "
+        f"{len(report.mismatches)} mismatched"
+    )
     for item in report.mismatches:
-        click.echo(f"  MISMATCH {item.provider_id or '-'} payment {item.payment_id or '-'}: "
-                   f"ledger {_yuan(item.ledger_amount)}, provider {_yuan(item.provider_amount)}: "
-                   f"{item.reason}")
+        click.echo(
+            f"  MISMATCH {item.provider_id or '-'} payment {item.payment_id or '-'}: "
+            f"ledger {_yuan(item.ledger_amount)}, provider {_yuan(item.provider_amount)}: "
+            f"{item.reason}"
+        )
     if not report.ok:
         sys.exit(1)
 

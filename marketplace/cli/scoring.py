@@ -27,8 +27,12 @@ def _fail(error: Exception) -> None:
 
 
 @group.command("train")
-@click.option("--data", type=click.Path(path_type=Path), default=None,
-              help="CSV with a binary target (default: the shipped Polish data, default model)")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="CSV with a binary target (default: the shipped Polish data, default model)",
+)
 @click.option("--target", default=None, help="target column (with --data)")
 @click.option("--kind", type=click.Choice(["hgb", "logreg"]), default="hgb")
 @click.option("--folds", type=int, default=5)
@@ -44,17 +48,27 @@ def train(data, target, kind, folds, repeats, seed, promote_after) -> None:
         # One transaction, not retried: a retry would train the model again.
         with unit_of_work.transaction(db.session):
             version = credit_models.train(
-                db.session, registry, actor=None, trained_by=user, data=data,
-                target=target, kind=kind, folds=folds, repeats=repeats, seed=seed,
+                db.session,
+                registry,
+                actor=None,
+                trained_by=user,
+                data=data,
+                target=target,
+                kind=kind,
+                folds=folds,
+                repeats=repeats,
+                seed=seed,
             )
             if promote_after:
                 credit_models.promote(db.session, registry, version, actor=None, promoted_by=user)
     except (DataError, ArtifactError) as error:
         _fail(error)
     cv = registry.metadata(version)["cv"]
-    click.echo(f"saved {version}{' (active)' if promote_after else ''}: "
-               f"ROC AUC {cv['roc_auc']['mean']:.4f} ± {cv['roc_auc']['sd']:.4f}, "
-               f"KS {cv['ks']['mean']:.4f}, Brier {cv['brier']['mean']:.4f}")
+    click.echo(
+        f"saved {version}{' (active)' if promote_after else ''}: "
+        f"ROC AUC {cv['roc_auc']['mean']:.4f} ± {cv['roc_auc']['sd']:.4f}, "
+        f"KS {cv['ks']['mean']:.4f}, Brier {cv['brier']['mean']:.4f}"
+    )
 
 
 @group.command("evaluate", context_settings={"ignore_unknown_options": True})
@@ -72,8 +86,10 @@ def promote(version: str) -> None:
     """Make VERSION the active model (verified first; audited)."""
     registry, user = _registry(), getpass.getuser()
     try:
-        unit_of_work.run(db.session, lambda: credit_models.promote(
-            db.session, registry, version, actor=None, promoted_by=user))
+        unit_of_work.run(
+            db.session,
+            lambda: credit_models.promote(db.session, registry, version, actor=None, promoted_by=user),
+        )
     except ArtifactError as error:
         _fail(error)
     click.echo(f"{version} is now the active model")
@@ -86,8 +102,10 @@ def list_versions() -> None:
     active = credit_models.active_version(db.session, registry)
     for meta in registry.versions():
         mark = "*" if meta["version"] == active else " "
-        click.echo(f"{mark} {meta['version']}  {meta['created_at']}  {meta['trained_by']:<12} "
-                   f"AUC {meta['cv']['roc_auc']['mean']:.4f}  {meta['training_data']['source']}")
+        click.echo(
+            f"{mark} {meta['version']}  {meta['created_at']}  {meta['trained_by']:<12} "
+            f"AUC {meta['cv']['roc_auc']['mean']:.4f}  {meta['training_data']['source']}"
+        )
 
 
 @group.command("ensure")

@@ -27,19 +27,35 @@ from marketplace.web import run_form
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[
-        SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject")),
-        SelectChoice("request_info", _l("Request information"))],
-        validators=[DataRequired()])
-    max_rate_bps = IntegerField(_l("Maximum rate (basis points, %(min)s-%(max)s)", min=limits.MIN_RATE_BPS,
-                                   max=limits.MAX_RATE_BPS), validators=[Optional()])
-    listing_days = IntegerField(_l("Listing days (%(min)s-%(max)s)", min=limits.MIN_LISTING_DAYS,
-                                   max=limits.MAX_LISTING_DAYS), validators=[Optional()])
-    fund_share_bps = IntegerField(_l("Fund share (basis points, %(min)s-%(max)s)",
-                                     min=limits.MIN_FUND_SHARE_BPS, max=limits.MAX_FUND_SHARE_BPS),
-                                  validators=[Optional()])
-    note = TextAreaField(_l("Note (reason or question; shown to the SME)"),
-                         validators=[Length(max=limits.MAX_DECISION_NOTE_CHARS)])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("approve", _l("Approve")),
+            SelectChoice("reject", _l("Reject")),
+            SelectChoice("request_info", _l("Request information")),
+        ],
+        validators=[DataRequired()],
+    )
+    max_rate_bps = IntegerField(
+        _l("Maximum rate (basis points, %(min)s-%(max)s)", min=limits.MIN_RATE_BPS, max=limits.MAX_RATE_BPS),
+        validators=[Optional()],
+    )
+    listing_days = IntegerField(
+        _l("Listing days (%(min)s-%(max)s)", min=limits.MIN_LISTING_DAYS, max=limits.MAX_LISTING_DAYS),
+        validators=[Optional()],
+    )
+    fund_share_bps = IntegerField(
+        _l(
+            "Fund share (basis points, %(min)s-%(max)s)",
+            min=limits.MIN_FUND_SHARE_BPS,
+            max=limits.MAX_FUND_SHARE_BPS,
+        ),
+        validators=[Optional()],
+    )
+    note = TextAreaField(
+        _l("Note (reason or question; shown to the SME)"),
+        validators=[Length(max=limits.MAX_DECISION_NOTE_CHARS)],
+    )
     submit = SubmitField(_l("Record decision"))
 
 
@@ -47,11 +63,20 @@ class DecisionForm(FlaskForm):
 def queue():
     """Applications awaiting review (or any status), filtered and sorted."""
     filters = queue_filters(request.args)
-    items = reviews.review_queue(db.session, current_user._get_current_object(), **filters,
-                                 page=page_request(request.args))
-    return render_template("fund/queue.html", items=items, filters=filters, statuses=STATUS_LABELS,
-                           categories=CATEGORY_LABELS, sorts=SORT_LABELS, age=reviews.queue_age_days,
-                           endpoint="fund.queue", detail_endpoint="fund.application_detail")
+    items = reviews.review_queue(
+        db.session, current_user._get_current_object(), **filters, page=page_request(request.args)
+    )
+    return render_template(
+        "fund/queue.html",
+        items=items,
+        filters=filters,
+        statuses=STATUS_LABELS,
+        categories=CATEGORY_LABELS,
+        sorts=SORT_LABELS,
+        age=reviews.queue_age_days,
+        endpoint="fund.queue",
+        detail_endpoint="fund.application_detail",
+    )
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
@@ -62,9 +87,18 @@ def application_detail(application_id: int):
     form = DecisionForm()
     fields = ("max_rate_bps", "listing_days", "fund_share_bps")
     terms = {name: getattr(form, name).data for name in fields} if form.decision.data == "approve" else {}
-    decided, status = run_form(form, lambda: reviews.decide(
-        db.session, user, application_id, decision=form.decision.data, note=form.note.data,
-        four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"], **terms))
+    decided, status = run_form(
+        form,
+        lambda: reviews.decide(
+            db.session,
+            user,
+            application_id,
+            decision=form.decision.data,
+            note=form.note.data,
+            four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"],
+            **terms,
+        ),
+    )
     if decided is not None:
         flash(_("Decision recorded: %(status)s.", status=STATUS_LABELS[decided.status]), "success")
         return redirect(url_for("fund.application_detail", application_id=application_id))
@@ -78,8 +112,12 @@ def application_detail(application_id: int):
         # Start from the rate the credit model suggests for the grade; the manager may lower it.
         form.max_rate_bps.data = application.assessment.max_rate_bps
     application = applications.readable_application(db.session, user, application_id)
-    return render_template("fund/application.html", form=form, download_endpoint="fund.document_download",
-                           **detail_context(application)), status
+    return render_template(
+        "fund/application.html",
+        form=form,
+        download_endpoint="fund.document_download",
+        **detail_context(application),
+    ), status
 
 
 register_document_download(bp)

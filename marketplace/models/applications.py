@@ -24,19 +24,30 @@ class LoanApplication(Base):
         enum_check("repayment_method", REPAYMENT_METHODS),
         enum_check("category", CATEGORIES),
         # The limits and their sources: marketplace.rules.limits.
-        sa.CheckConstraint(f"amount_fen BETWEEN {limits.MIN_AMOUNT_FEN} AND {limits.MAX_AMOUNT_FEN}",
-                           name="amount_range"),
+        sa.CheckConstraint(
+            f"amount_fen BETWEEN {limits.MIN_AMOUNT_FEN} AND {limits.MAX_AMOUNT_FEN}", name="amount_range"
+        ),
         sa.CheckConstraint(f"amount_fen % {limits.AMOUNT_STEP_FEN} = 0", name="amount_step"),
-        sa.CheckConstraint(f"term_months BETWEEN {limits.MIN_TERM_MONTHS} AND {limits.MAX_TERM_MONTHS}",
-                           name="term_range"),
-        sa.CheckConstraint(f"max_rate_bps IS NULL OR max_rate_bps BETWEEN {limits.MIN_RATE_BPS} AND "
-                           f"{limits.MAX_RATE_BPS}", name="max_rate_range"),
-        sa.CheckConstraint(f"listing_days IS NULL OR listing_days BETWEEN {limits.MIN_LISTING_DAYS} AND "
-                           f"{limits.MAX_LISTING_DAYS}", name="listing_days_range"),
-        sa.CheckConstraint(f"fund_share_bps IS NULL OR fund_share_bps BETWEEN {limits.MIN_FUND_SHARE_BPS} "
-                           f"AND {limits.MAX_FUND_SHARE_BPS}", name="fund_share_range"),
-        sa.CheckConstraint("second_approver_id IS NULL OR second_approver_id <> first_approver_id",
-                           name="four_eyes"),
+        sa.CheckConstraint(
+            f"term_months BETWEEN {limits.MIN_TERM_MONTHS} AND {limits.MAX_TERM_MONTHS}", name="term_range"
+        ),
+        sa.CheckConstraint(
+            f"max_rate_bps IS NULL OR max_rate_bps BETWEEN {limits.MIN_RATE_BPS} AND {limits.MAX_RATE_BPS}",
+            name="max_rate_range",
+        ),
+        sa.CheckConstraint(
+            f"listing_days IS NULL OR listing_days BETWEEN {limits.MIN_LISTING_DAYS} AND "
+            f"{limits.MAX_LISTING_DAYS}",
+            name="listing_days_range",
+        ),
+        sa.CheckConstraint(
+            f"fund_share_bps IS NULL OR fund_share_bps BETWEEN {limits.MIN_FUND_SHARE_BPS} "
+            f"AND {limits.MAX_FUND_SHARE_BPS}",
+            name="fund_share_range",
+        ),
+        sa.CheckConstraint(
+            "second_approver_id IS NULL OR second_approver_id <> first_approver_id", name="four_eyes"
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -49,9 +60,7 @@ class LoanApplication(Base):
     purpose: so.Mapped[str] = so.mapped_column(sa.Text)
     category: so.Mapped[str] = so.mapped_column(sa.String(20))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     decided_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     # Approval terms (the listing itself is created by the marketplace feature).

@@ -24,8 +24,11 @@ class CreditModelVersion(Base):
         # planner uses it only for a query whose WHERE repeats the predicate word for word,
         # and SQLAlchemy writes a boolean test as "active = 1" there.
         sa.Index(
-            "uq_credit_model_versions_one_active", "active", unique=True,
-            postgresql_where=sa.text("active"), sqlite_where=sa.text("active = 1"),
+            "uq_credit_model_versions_one_active",
+            "active",
+            unique=True,
+            postgresql_where=sa.text("active"),
+            sqlite_where=sa.text("active = 1"),
         ),
         sa.CheckConstraint("NOT active OR promoted_at IS NOT NULL", name="active_was_promoted"),
     )

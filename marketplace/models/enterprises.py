@@ -38,9 +38,7 @@ class Enterprise(Base):
     category: so.Mapped[str] = so.mapped_column(sa.String(20))
     contact_phone: so.Mapped[str | None] = so.mapped_column(sa.String(11))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     statements: so.Mapped[list[FinancialStatement]] = so.relationship(
         back_populates="enterprise", order_by="FinancialStatement.year.desc()"
@@ -82,9 +80,7 @@ class FinancialStatement(Base):
     share_capital: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     retained_earnings: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     enterprise: so.Mapped[Enterprise] = so.relationship(back_populates="statements")
 

@@ -11,13 +11,13 @@ from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
 
 # The kinds of account each owner may hold (docs/payments.md, "Account kinds and owners").
 ACCOUNT_KINDS = (
-    "wallet",            # investor or SME: available money
-    "held",              # investor or SME: reserved by bids and pending withdrawals
-    "escrow",            # listing: captured bids until disbursement
-    "receivable",        # loan part: principal owed to its holder
-    "pool",              # fund: uncommitted money
-    "committed",         # fund: money promised to listings
-    "revenue",           # platform: fees earned
+    "wallet",  # investor or SME: available money
+    "held",  # investor or SME: reserved by bids and pending withdrawals
+    "escrow",  # listing: captured bids until disbursement
+    "receivable",  # loan part: principal owed to its holder
+    "pool",  # fund: uncommitted money
+    "committed",  # fund: money promised to listings
+    "revenue",  # platform: fees earned
     "gateway_clearing",  # platform: money in flight at the payment provider
 )
 # Wallet-type accounts hold real money of one owner and can never be overdrawn.
@@ -62,8 +62,9 @@ class LedgerTransaction(Base):
     __tablename__ = "ledger_transactions"
     __table_args__ = (sa.Index("ix_ledger_transactions_reference", "reference_type", "reference_id"),)
 
-    id: so.Mapped[int] = so.mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                          primary_key=True)
+    id: so.Mapped[int] = so.mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     kind: so.Mapped[str] = so.mapped_column(sa.String(40))
     idempotency_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     # SHA-256 of the legs, kind and reference: a replay must match it exactly.
@@ -71,9 +72,7 @@ class LedgerTransaction(Base):
     reference_type: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     reference_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     memo: so.Mapped[str | None] = so.mapped_column(sa.String(200))
-    created_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime(), default=utcnow, index=True
-    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     entries: so.Mapped[list[LedgerEntry]] = so.relationship(
         back_populates="transaction", order_by="LedgerEntry.id", viewonly=True
@@ -90,8 +89,9 @@ class LedgerEntry(Base):
         sa.Index("ix_ledger_entries_account_id_id", "account_id", "id"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                          primary_key=True)
+    id: so.Mapped[int] = so.mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     transaction_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ledger_transactions.id"))
     account_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("ledger_accounts.id"))
     amount: so.Mapped[int] = so.mapped_column(sa.BigInteger)

@@ -38,9 +38,7 @@ class Payment(Base):
     idempotency_key: so.Mapped[str] = so.mapped_column(sa.String(300), unique=True)
     failure_message: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     history: so.Mapped[list[PaymentStatusChange]] = so.relationship(
         back_populates="payment", order_by="PaymentStatusChange.id"
@@ -71,9 +69,7 @@ class WebhookEvent(Base):
     """A provider event, stored once by its id so that redelivery is acknowledged and ignored."""
 
     __tablename__ = "webhook_events"
-    __table_args__ = (
-        sa.UniqueConstraint("provider", "event_id", name="uq_webhook_events_provider_event"),
-    )
+    __table_args__ = (sa.UniqueConstraint("provider", "event_id", name="uq_webhook_events_provider_event"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     provider: so.Mapped[str] = so.mapped_column(sa.String(10))

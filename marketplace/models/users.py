@@ -25,9 +25,7 @@ class User(Base):
     locale: so.Mapped[str] = so.mapped_column(sa.String(10), default=DEFAULT_LOCALE)
     is_active_account: so.Mapped[bool] = so.mapped_column(sa.Boolean, default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
-    password_changed_at: so.Mapped[datetime] = so.mapped_column(
-        UTCDateTime(), default=utcnow
-    )
+    password_changed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     # Bumped on password change so that other signed-in sessions end (Flask-Login alt id).
     session_generation: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
 

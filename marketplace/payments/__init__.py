@@ -19,15 +19,19 @@ def build_gateway(config) -> PaymentGateway:
     if name == "sandbox":
         from marketplace.payments.sandbox import SandboxGateway
 
-        return SandboxGateway(config["SANDBOX_WEBHOOK_SECRET"],
-                              auto_settle=config.get("SANDBOX_AUTO_SETTLE", True))
+        return SandboxGateway(
+            config["SANDBOX_WEBHOOK_SECRET"], auto_settle=config.get("SANDBOX_AUTO_SETTLE", True)
+        )
     if name == "stripe":
         from marketplace.payments.stripe_gateway import StripeGateway
 
         missing = [key for key in ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET") if not config.get(key)]
         if missing:
             raise ValueError(f"PAYMENT_GATEWAY=stripe needs {' and '.join(missing)}")
-        return StripeGateway(config["STRIPE_API_KEY"], config["STRIPE_WEBHOOK_SECRET"],
-                             max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2),
-                             api_base=config.get("STRIPE_API_BASE") or None)
+        return StripeGateway(
+            config["STRIPE_API_KEY"],
+            config["STRIPE_WEBHOOK_SECRET"],
+            max_network_retries=config.get("STRIPE_MAX_NETWORK_RETRIES", 2),
+            api_base=config.get("STRIPE_API_BASE") or None,
+        )
     raise ValueError(f"PAYMENT_GATEWAY must be one of {', '.join(GATEWAYS)}, not {name!r}")

@@ -130,19 +130,22 @@ class PaymentGateway(Protocol):
     def fetch(self, session: so.Session, kind: str, provider_id: str) -> GatewayResult:
         """The provider's current state of one object."""
 
-    def settled_movements(self, session: so.Session, start: datetime,
-                          end: datetime) -> list[ProviderMovement]:
+    def settled_movements(
+        self, session: so.Session, start: datetime, end: datetime
+    ) -> list[ProviderMovement]:
         """What the provider's own records say settled in [start, end) (for reconciliation)."""
 
 
-def verified_event(payload: bytes, header: str | None, secret: str, *,
-                   now: float | None = None) -> GatewayEvent:
+def verified_event(
+    payload: bytes, header: str | None, secret: str, *, now: float | None = None
+) -> GatewayEvent:
     """Check a Stripe-Signature header and parse the Stripe-shaped event it signs."""
     try:
         signature.verify(payload, header, secret, now=now)
     except signature.SignatureError as error:
-        raise InvalidSignature(N_("The webhook signature is not valid: %(reason)s."),
-                               reason=str(error)) from None
+        raise InvalidSignature(
+            N_("The webhook signature is not valid: %(reason)s."), reason=str(error)
+        ) from None
     try:
         data = json.loads(payload)
         return parse_event_data(data)

@@ -39,9 +39,15 @@ DECLINED_DEPOSIT_FEN = 2  # deposits of ¥x.02 are declined
 PAYOUT_FAILURE_MESSAGE = "The bank account was closed (sandbox)."
 DECLINE_MESSAGE = "Your card was declined (sandbox)."
 # Sandbox object status → our payment status.
-_STATUS = {"processing": "processing", "succeeded": "succeeded", "canceled": "canceled",
-           "requires_payment_method": "failed", "pending": "processing", "paid": "succeeded",
-           "failed": "failed"}
+_STATUS = {
+    "processing": "processing",
+    "succeeded": "succeeded",
+    "canceled": "canceled",
+    "requires_payment_method": "failed",
+    "pending": "processing",
+    "paid": "succeeded",
+    "failed": "failed",
+}
 
 
 def _digest(text: str, length: int = 24) -> str:
@@ -79,9 +85,14 @@ class SandboxGateway:
         object_id = prefix + _digest(request.idempotency_key)
         obj = session.get(SandboxObject, object_id)
         if obj is None:
-            obj = SandboxObject(id=object_id, object_type=object_type, payment_id=request.payment_id,
-                                amount=request.amount, currency=request.currency.lower(),
-                                status="processing" if object_type == "payment_intent" else "pending")
+            obj = SandboxObject(
+                id=object_id,
+                object_type=object_type,
+                payment_id=request.payment_id,
+                amount=request.amount,
+                currency=request.currency.lower(),
+                status="processing" if object_type == "payment_intent" else "pending",
+            )
             session.add(obj)
             session.flush()
         return obj
@@ -98,12 +109,23 @@ class SandboxGateway:
     # -- events -----------------------------------------------------------------------------
     def event(self, obj: SandboxObject, event_type: str, *, event_id: str | None = None) -> dict:
         """A Stripe-shaped event about one sandbox object (deterministic id per object and type)."""
-        body = {"id": obj.id, "object": obj.object_type, "amount": obj.amount, "currency": obj.currency,
-                "status": event_type.rsplit(".", 1)[-1], "metadata": {"payment_id": str(obj.payment_id)}}
+        body = {
+            "id": obj.id,
+            "object": obj.object_type,
+            "amount": obj.amount,
+            "currency": obj.currency,
+            "status": event_type.rsplit(".", 1)[-1],
+            "metadata": {"payment_id": str(obj.payment_id)},
+        }
         if event_type == "payout.failed":
             body["failure_message"] = PAYOUT_FAILURE_MESSAGE
-        return {"id": event_id or "evt_sbx_" + _digest(f"{obj.id}:{event_type}"), "object": "event",
-                "type": event_type, "created": int(self.clock()), "data": {"object": body}}
+        return {
+            "id": event_id or "evt_sbx_" + _digest(f"{obj.id}:{event_type}"),
+            "object": "event",
+            "type": event_type,
+            "created": int(self.clock()),
+            "data": {"object": body},
+        }
 
     def signed(self, event: dict, *, timestamp: int | None = None) -> tuple[bytes, str]:
         """The event's JSON body and its Stripe-Signature header under the sandbox secret."""
@@ -123,14 +145,22 @@ class SandboxGateway:
             raise NotFound(N_("The payment provider has no such object."))
         return GatewayResult(obj.id, _STATUS[obj.status])
 
-    def settled_movements(self, session: so.Session, start: datetime,
-                          end: datetime) -> list[ProviderMovement]:
+    def settled_movements(
+        self, session: so.Session, start: datetime, end: datetime
+    ) -> list[ProviderMovement]:
         """Succeeded payment intents (+) and paid payouts (−) settled in [start, end)."""
         rows = session.scalars(
             sa.select(SandboxObject)
-            .where(SandboxObject.settled_at >= start, SandboxObject.settled_at < end,
-                   SandboxObject.status.in_(("succeeded", "paid")))
+            .where(
+                SandboxObject.settled_at >= start,
+                SandboxObject.settled_at < end,
+                SandboxObject.status.in_(("succeeded", "paid")),
+            )
             .order_by(SandboxObject.settled_at)
         )
-        return [ProviderMovement(obj.id, obj.amount if obj.object_type == "payment_intent" else -obj.amount,
-                                 obj.settled_at) for obj in rows]
+        return [
+            ProviderMovement(
+                obj.id, obj.amount if obj.object_type == "payment_intent" else -obj.amount, obj.settled_at
+            )
+            for obj in rows
+        ]

@@ -30,8 +30,14 @@ def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def verify(payload: bytes, header: str | None, secret: str, *, tolerance: int = DEFAULT_TOLERANCE,
-           now: float | None = None) -> int:
+def verify(
+    payload: bytes,
+    header: str | None,
+    secret: str,
+    *,
+    tolerance: int = DEFAULT_TOLERANCE,
+    now: float | None = None,
+) -> int:
     """Check the header against the payload; return its timestamp or raise SignatureError."""
     if not secret:
         raise SignatureError("no webhook secret is configured")

@@ -36,12 +36,23 @@ from marketplace.payments.base import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CURRENCY = "cny"  # fen are Stripe's minor units of CNY
-_INTENT_STATUS = {"succeeded": "succeeded", "processing": "processing", "canceled": "canceled",
-                  "requires_payment_method": "created", "requires_confirmation": "created",
-                  "requires_action": "created", "requires_capture": "processing"}
+_INTENT_STATUS = {
+    "succeeded": "succeeded",
+    "processing": "processing",
+    "canceled": "canceled",
+    "requires_payment_method": "created",
+    "requires_confirmation": "created",
+    "requires_action": "created",
+    "requires_capture": "processing",
+}
 _UNAVAILABLE = N_("The payment provider is unavailable; nothing was charged. Please try again later.")
-_PAYOUT_STATUS = {"pending": "processing", "in_transit": "processing", "paid": "succeeded",
-                  "failed": "failed", "canceled": "canceled"}
+_PAYOUT_STATUS = {
+    "pending": "processing",
+    "in_transit": "processing",
+    "paid": "succeeded",
+    "failed": "failed",
+    "canceled": "canceled",
+}
 # Balance transaction types that move our payments' money; the source names the charge or payout.
 # `payout_failure` and `payout_cancel` bring a payout's money back to the balance (+).
 _PAYMENT_MOVEMENTS = ("charge", "payment", "payout", "payout_failure", "payout_cancel")
@@ -52,8 +63,16 @@ class StripeGateway:
 
     name = "stripe"
 
-    def __init__(self, api_key: str, webhook_secret: str, *, max_network_retries: int = 2,
-                 rate_limit_retries: int = 2, retry_delay: float = 0.5, api_base: str | None = None):
+    def __init__(
+        self,
+        api_key: str,
+        webhook_secret: str,
+        *,
+        max_network_retries: int = 2,
+        rate_limit_retries: int = 2,
+        retry_delay: float = 0.5,
+        api_base: str | None = None,
+    ):
         self.webhook_secret = webhook_secret
         self.rate_limit_retries = rate_limit_retries
         self.retry_delay = retry_delay
@@ -75,29 +94,48 @@ class StripeGateway:
                     raise ProviderUnavailable(_UNAVAILABLE) from None
                 time.sleep(self.retry_delay * 2**attempt)
             except stripe.CardError as error:
-                raise PaymentDeclined(N_("The payment was declined: %(reason)s"),
-                                      reason=error.user_message or error.code or "card_error") from None
+                raise PaymentDeclined(
+                    N_("The payment was declined: %(reason)s"),
+                    reason=error.user_message or error.code or "card_error",
+                ) from None
             except stripe.StripeError as error:
                 raise _translate(error) from None
         raise AssertionError("unreachable")
 
     def create_deposit(self, session: so.Session, request: PaymentRequest) -> GatewayResult:
         """A PaymentIntent; confirmed at once when a payment method is given."""
-        params = {"amount": request.amount, "currency": CURRENCY, "description": request.description,
-                  "metadata": {"payment_id": str(request.payment_id)}}
+        params = {
+            "amount": request.amount,
+            "currency": CURRENCY,
+            "description": request.description,
+            "metadata": {"payment_id": str(request.payment_id)},
+        }
         if request.payment_method:
-            params.update(payment_method=request.payment_method, confirm=True,
-                          automatic_payment_methods={"enabled": True, "allow_redirects": "never"})
-        intent = self._call(lambda: self.client.v1.payment_intents.create(
-            params, {"idempotency_key": request.idempotency_key}))
+            params.update(
+                payment_method=request.payment_method,
+                confirm=True,
+                automatic_payment_methods={"enabled": True, "allow_redirects": "never"},
+            )
+        intent = self._call(
+            lambda: self.client.v1.payment_intents.create(
+                params, {"idempotency_key": request.idempotency_key}
+            )
+        )
         return _intent_result(intent)
 
     def create_payout(self, session: so.Session, request: PaymentRequest) -> GatewayResult:
         """A Payout from the platform's Stripe balance."""
-        payout = self._call(lambda: self.client.v1.payouts.create(
-            {"amount": request.amount, "currency": CURRENCY, "description": request.description,
-             "metadata": {"payment_id": str(request.payment_id)}},
-            {"idempotency_key": request.idempotency_key}))
+        payout = self._call(
+            lambda: self.client.v1.payouts.create(
+                {
+                    "amount": request.amount,
+                    "currency": CURRENCY,
+                    "description": request.description,
+                    "metadata": {"payment_id": str(request.payment_id)},
+                },
+                {"idempotency_key": request.idempotency_key},
+            )
+        )
         return _payout_result(payout)
 
     def parse_event(self, payload: bytes, signature_header: str | None) -> GatewayEvent:
@@ -110,11 +148,15 @@ class StripeGateway:
             return _intent_result(self._call(lambda: self.client.v1.payment_intents.retrieve(provider_id)))
         return _payout_result(self._call(lambda: self.client.v1.payouts.retrieve(provider_id)))
 
-    def settled_movements(self, session: so.Session, start: datetime,
-                          end: datetime) -> list[ProviderMovement]:
+    def settled_movements(
+        self, session: so.Session, start: datetime, end: datetime
+    ) -> list[ProviderMovement]:
         """Charges (+), payouts (−) and returned payouts (+): Stripe balance transactions in [start, end)."""
-        params = {"created": {"gte": int(as_utc(start).timestamp()), "lt": int(as_utc(end).timestamp())},
-                  "limit": 100, "expand": ["data.source"]}
+        params = {
+            "created": {"gte": int(as_utc(start).timestamp()), "lt": int(as_utc(end).timestamp())},
+            "limit": 100,
+            "expand": ["data.source"],
+        }
         listing = self._call(lambda: self.client.v1.balance_transactions.list(params))
         movements = []
         for entry in listing.auto_paging_iter():
@@ -126,10 +168,12 @@ class StripeGateway:
                 provider_id = source
             else:  # an expanded charge names its PaymentIntent, which is what we record
                 provider_id = source.get("payment_intent") or source.get("id")
-            movements.append(ProviderMovement(provider_id, int(item["amount"]),
-                                              datetime.fromtimestamp(item["created"], UTC)))
+            movements.append(
+                ProviderMovement(
+                    provider_id, int(item["amount"]), datetime.fromtimestamp(item["created"], UTC)
+                )
+            )
         return movements
-
 
 
 def _translate(error: stripe.StripeError) -> Exception:
@@ -146,11 +190,18 @@ def _translate(error: stripe.StripeError) -> Exception:
 def _intent_result(intent) -> GatewayResult:
     intent = intent.to_dict()
     failure = (intent.get("last_payment_error") or {}).get("message")
-    return GatewayResult(intent["id"], _INTENT_STATUS.get(intent["status"], "processing"),
-                         failure_message=failure, client_secret=intent.get("client_secret"))
+    return GatewayResult(
+        intent["id"],
+        _INTENT_STATUS.get(intent["status"], "processing"),
+        failure_message=failure,
+        client_secret=intent.get("client_secret"),
+    )
 
 
 def _payout_result(payout) -> GatewayResult:
     payout = payout.to_dict()
-    return GatewayResult(payout["id"], _PAYOUT_STATUS.get(payout["status"], "processing"),
-                         failure_message=payout.get("failure_message"))
+    return GatewayResult(
+        payout["id"],
+        _PAYOUT_STATUS.get(payout["status"], "processing"),
+        failure_message=payout.get("failure_message"),
+    )

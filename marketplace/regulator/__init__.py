@@ -17,25 +17,32 @@ guard_blueprint(bp, "regulator")
 @bp.get("/")
 def dashboard():
     """The regulator's home page: the audit chain's last verification at a glance."""
-    return render_template("regulator/dashboard.html",
-                           checkpoint=integrity.latest(db.session, integrity.AUDIT_CHAIN))
+    return render_template(
+        "regulator/dashboard.html", checkpoint=integrity.latest(db.session, integrity.AUDIT_CHAIN)
+    )
 
 
 @bp.get("/audit")
 def audit_log():
     """The audit log, newest first, with the chain's last verification."""
-    events = paginate(db.session, sa.select(AuditEvent).order_by(AuditEvent.seq.desc()),
-                      page_request(request.args))
-    return render_template("regulator/audit.html", events=events,
-                           checkpoint=integrity.latest(db.session, integrity.AUDIT_CHAIN))
+    events = paginate(
+        db.session, sa.select(AuditEvent).order_by(AuditEvent.seq.desc()), page_request(request.args)
+    )
+    return render_template(
+        "regulator/audit.html", events=events, checkpoint=integrity.latest(db.session, integrity.AUDIT_CHAIN)
+    )
 
 
 @bp.post("/audit/verify")
 def verify_audit_chain():
     """Verify the chain from its newest checkpoint, store the result and show it (a POST with
     CSRF: running the check records its result, although regulators otherwise only read)."""
-    unit_of_work.run(db.session, lambda: integrity.verify_audit_chain(
-        db.session, actor=current_user._get_current_object(), source="web"))
+    unit_of_work.run(
+        db.session,
+        lambda: integrity.verify_audit_chain(
+            db.session, actor=current_user._get_current_object(), source="web"
+        ),
+    )
     return redirect(safe_next(request.form.get("next")) or url_for("regulator.dashboard"))
 
 

@@ -31,8 +31,10 @@ INDUSTRIES: dict[str, tuple[str, str]] = {
 TAX_CREDIT_RATINGS = ("A", "B", "M", "C", "D")  # 纳税信用等级 (State Taxation Administration)
 CATEGORIES = ("government", "livelihood", "industry", "none")  # smart-city programme tags
 CATEGORY_NAMES = {
-    "government": N_("Smart government"), "livelihood": N_("Smart livelihood"),
-    "industry": N_("Smart industry"), "none": N_("None"),
+    "government": N_("Smart government"),
+    "livelihood": N_("Smart livelihood"),
+    "industry": N_("Smart industry"),
+    "none": N_("None"),
 }
 REPAYMENT_METHODS = ("equal_installment", "equal_principal", "interest_only")
 METHOD_NAMES = {

@@ -8,8 +8,9 @@ from marketplace.domain_errors import N_
 from scoring.statements import STATEMENT_FIELDS
 
 # Profits, equity and retained earnings can be negative (losses); nothing else can.
-MAY_BE_NEGATIVE = frozenset({"operating_profit", "profit_before_tax", "net_profit", "equity",
-                             "retained_earnings"})
+MAY_BE_NEGATIVE = frozenset(
+    {"operating_profit", "profit_before_tax", "net_profit", "equity", "retained_earnings"}
+)
 NON_NEGATIVE = tuple(name for name in STATEMENT_FIELDS if name not in MAY_BE_NEGATIVE)
 BALANCE_TOLERANCE_FEN = 100  # ¥1: statements are often rounded to the yuan
 

@@ -15,8 +15,14 @@ OBJECT_TYPE = "loan_application"
 NON_MOVING_EVENTS = {"create": "draft", "update": "draft"}
 
 
-def transition(session: so.Session, application: LoanApplication, actor: User | None, event: str, *,
-               payload: dict | None = None) -> str:
+def transition(
+    session: so.Session,
+    application: LoanApplication,
+    actor: User | None,
+    event: str,
+    *,
+    payload: dict | None = None,
+) -> str:
     """Move `application` by `event` if the state machine allows it; audit it; return the new state."""
     current = application.status
     if event in NON_MOVING_EVENTS:
@@ -35,12 +41,19 @@ def transition(session: so.Session, application: LoanApplication, actor: User | 
     return target
 
 
-def record(session: so.Session, application: LoanApplication, actor: User | None, event: str,
-           payload: dict) -> None:
+def record(
+    session: so.Session, application: LoanApplication, actor: User | None, event: str, payload: dict
+) -> None:
     """Append an event to the application's timeline (the audit chain)."""
     payload = {"actor_role": getattr(actor, "role", "system"), **payload}
-    audit.record(session, actor=actor, action=f"application.{event}", object_type=OBJECT_TYPE,
-                 object_id=application.id, payload=payload)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"application.{event}",
+        object_type=OBJECT_TYPE,
+        object_id=application.id,
+        payload=payload,
+    )
     session.flush()
 
 
@@ -49,9 +62,14 @@ def history(session: so.Session, application: LoanApplication) -> list[dict]:
     entries = []
     for event in audit.events_for(session, OBJECT_TYPE, application.id):
         payload = event.payload or {}
-        entries.append({
-            "at": as_utc(event.occurred_at), "event": event.action.removeprefix("application."),
-            "from": payload.get("from"), "to": payload.get("to"),
-            "actor_role": payload.get("actor_role"), "note": payload.get("note"),
-        })
+        entries.append(
+            {
+                "at": as_utc(event.occurred_at),
+                "event": event.action.removeprefix("application."),
+                "from": payload.get("from"),
+                "to": payload.get("to"),
+                "actor_role": payload.get("actor_role"),
+                "note": payload.get("note"),
+            }
+        )
     return entries

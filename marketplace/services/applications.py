@@ -44,18 +44,32 @@ def application_problems(data: dict) -> dict[str, list[str]]:
         problems["amount"] = [N_("This field is required.")]
     elif not MIN_AMOUNT_FEN <= amount <= MAX_AMOUNT_FEN or amount % AMOUNT_STEP_FEN:
         message = N_("The amount must be ¥%(min)s to ¥%(max)s in multiples of ¥%(step)s.")
-        problems["amount"] = [Message(message, min=yuan_label(MIN_AMOUNT_FEN), max=yuan_label(MAX_AMOUNT_FEN),
-                                      step=yuan_label(AMOUNT_STEP_FEN))]
+        problems["amount"] = [
+            Message(
+                message,
+                min=yuan_label(MIN_AMOUNT_FEN),
+                max=yuan_label(MAX_AMOUNT_FEN),
+                step=yuan_label(AMOUNT_STEP_FEN),
+            )
+        ]
     term = data.get("term_months")
     if not isinstance(term, int) or isinstance(term, bool) or not MIN_TERM_MONTHS <= term <= MAX_TERM_MONTHS:
-        problems["term_months"] = [Message(N_("The term must be %(min)s to %(max)s months."),
-                                           min=MIN_TERM_MONTHS, max=MAX_TERM_MONTHS)]
+        problems["term_months"] = [
+            Message(
+                N_("The term must be %(min)s to %(max)s months."), min=MIN_TERM_MONTHS, max=MAX_TERM_MONTHS
+            )
+        ]
     if data.get("repayment_method") not in REPAYMENT_METHODS:
         problems["repayment_method"] = [N_("Choose a repayment method.")]
     purpose = data.get("purpose")
     if not isinstance(purpose, str) or not MIN_PURPOSE_CHARS <= len(purpose.strip()) <= MAX_PURPOSE_CHARS:
-        problems["purpose"] = [Message(N_("Describe the purpose in %(min)s to %(max)s characters."),
-                                       min=MIN_PURPOSE_CHARS, max=f"{MAX_PURPOSE_CHARS:,}")]
+        problems["purpose"] = [
+            Message(
+                N_("Describe the purpose in %(min)s to %(max)s characters."),
+                min=MIN_PURPOSE_CHARS,
+                max=f"{MAX_PURPOSE_CHARS:,}",
+            )
+        ]
     if data.get("category") not in CATEGORIES:
         problems["category"] = [N_("Choose government, livelihood, industry or none.")]
     return problems
@@ -96,12 +110,17 @@ def check_cap(session: so.Session, user: User, amount_fen: int, *, exclude_id: i
     total = outstanding + pending + amount_fen
     if total > ENTERPRISE_CAP_FEN:
         raise ValidationFailed(
-            N_("An enterprise may owe at most ¥%(cap)s on this platform: outstanding principal "
-               "¥%(outstanding)s + open applications ¥%(pending)s + this request ¥%(amount)s "
-               "= ¥%(total)s."),
+            N_(
+                "An enterprise may owe at most ¥%(cap)s on this platform: outstanding principal "
+                "¥%(outstanding)s + open applications ¥%(pending)s + this request ¥%(amount)s "
+                "= ¥%(total)s."
+            ),
             fields={"amount": [N_("This amount would exceed the ¥1,000,000 per-enterprise limit.")]},
-            cap=format_yuan(ENTERPRISE_CAP_FEN), outstanding=format_yuan(outstanding),
-            pending=format_yuan(pending), amount=format_yuan(amount_fen), total=format_yuan(total),
+            cap=format_yuan(ENTERPRISE_CAP_FEN),
+            outstanding=format_yuan(outstanding),
+            pending=format_yuan(pending),
+            amount=format_yuan(amount_fen),
+            total=format_yuan(total),
         )
 
 
@@ -181,8 +200,7 @@ def update_application(session: so.Session, user: User, application_id: int, dat
     return application
 
 
-def submit_application(session: so.Session, user: User, application_id: int, *,
-                       assess) -> LoanApplication:
+def submit_application(session: so.Session, user: User, application_id: int, *, assess) -> LoanApplication:
     """draft/info_requested -> submitted -> in_review in one transaction, scored on the way.
 
     `assess(session, application)` stores and returns the credit assessment
@@ -194,8 +212,9 @@ def submit_application(session: so.Session, user: User, application_id: int, *,
     enterprise = enterprise_of(session, user)
     missing = missing_for_submission(enterprise)
     if missing:
-        raise ValidationFailed(N_("Before submitting: %(missing)s"), fields={"application": missing},
-                               missing=missing)
+        raise ValidationFailed(
+            N_("Before submitting: %(missing)s"), fields={"application": missing}, missing=missing
+        )
     check_cap(session, user, application.amount_fen, exclude_id=application.id)
     application.enterprise_id = enterprise.id
     application.submitted_at = utcnow()
@@ -203,10 +222,19 @@ def submit_application(session: so.Session, user: User, application_id: int, *,
     application.first_approver_id = application.second_approver_id = None
     transition(session, application, user, "submit", payload=_terms(application))
     assessment = assess(session, application)
-    transition(session, application, None, "start_review", payload={
-        "assessment_id": assessment.id, "model_version": assessment.model_version,
-        "grade": assessment.grade, "score": assessment.score, "pd": str(assessment.pd),
-    })
+    transition(
+        session,
+        application,
+        None,
+        "start_review",
+        payload={
+            "assessment_id": assessment.id,
+            "model_version": assessment.model_version,
+            "grade": assessment.grade,
+            "score": assessment.score,
+            "pd": str(assessment.pd),
+        },
+    )
     return application
 
 
@@ -219,6 +247,8 @@ def withdraw_application(session: so.Session, user: User, application_id: int) -
 
 def _terms(application: LoanApplication) -> dict:
     return {
-        "amount": format_yuan(application.amount_fen), "term_months": application.term_months,
-        "repayment_method": application.repayment_method, "category": application.category,
+        "amount": format_yuan(application.amount_fen),
+        "term_months": application.term_months,
+        "repayment_method": application.repayment_method,
+        "category": application.category,
     }

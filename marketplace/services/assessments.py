@@ -21,7 +21,10 @@ PD_PLACES = Decimal("0.00000001")
 
 
 def assess_application(
-    session: so.Session, application: LoanApplication, *, model: LoadedModel,
+    session: so.Session,
+    application: LoanApplication,
+    *,
+    model: LoadedModel,
     rate_table: Mapping[str, int] | None = None,
 ) -> CreditAssessment:
     """Score the application from its enterprise's statements (newest year first) and store it.
@@ -73,6 +76,6 @@ def summary(assessment: CreditAssessment | None, language: str = "en") -> dict |
 
 def live_assessments(session: so.Session, model_version: str) -> list[CreditAssessment]:
     """Every stored assessment made by one model version (drift against its training data)."""
-    return list(session.scalars(
-        sa.select(CreditAssessment).where(CreditAssessment.model_version == model_version)
-    ))
+    return list(
+        session.scalars(sa.select(CreditAssessment).where(CreditAssessment.model_version == model_version))
+    )

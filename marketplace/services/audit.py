@@ -129,11 +129,14 @@ def record(
     `actor` is a User, or None for the system / an anonymous visitor (named in the payload).
     """
     lock_chain(session)
-    last = session.connection().execute(
-        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    link = next_link(last, actor=actor, action=action, object_type=object_type, object_id=object_id,
-                     payload=payload)
+    last = (
+        session.connection()
+        .execute(sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+        .first()
+    )
+    link = next_link(
+        last, actor=actor, action=action, object_type=object_type, object_id=object_id, payload=payload
+    )
     # A plain INSERT rather than the ORM unit of work: the time spent holding the chain lock is
     # kept short.
     session.connection().execute(sa.insert(AuditEvent.__table__).values(**link))
@@ -171,8 +174,9 @@ def verify_chain(session: so.Session, batch_size: int = 1000) -> ChainReport:
     return verify_chain_after(session, None, batch_size=batch_size)
 
 
-def verify_chain_after(session: so.Session, checkpoint: tuple[int, str] | None, *,
-                       batch_size: int = 1000) -> ChainReport:
+def verify_chain_after(
+    session: so.Session, checkpoint: tuple[int, str] | None, *, batch_size: int = 1000
+) -> ChainReport:
     """Verify only the events after `checkpoint` ((seq, hash) of an event verified before).
 
     The first event after it must link to the stored hash and every later one is recomputed, so

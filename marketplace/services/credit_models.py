@@ -28,6 +28,7 @@ from scoring.errors import ArtifactError, TamperedArtifactError, UnknownVersionE
 if TYPE_CHECKING:
     from scoring.registry import LoadedModel, ModelRegistry
 
+
 class ActiveModel(NamedTuple):
     """The version that scores applications and the SHA-256 it was registered with.
 
@@ -66,8 +67,9 @@ def active_entry(session: so.Session, registry: ModelRegistry) -> ActiveModel | 
     alone decides.
     """
     row = session.execute(
-        sa.select(CreditModelVersion.version, CreditModelVersion.artifact_sha256)
-        .where(CreditModelVersion.active)
+        sa.select(CreditModelVersion.version, CreditModelVersion.artifact_sha256).where(
+            CreditModelVersion.active
+        )
     ).first()
     if row is not None:
         return ActiveModel(row.version, row.artifact_sha256)
@@ -114,9 +116,17 @@ def _register(session: so.Session, version: str, artifact_sha256: str) -> Credit
 
 
 def train(
-    session: so.Session, registry: ModelRegistry, *, actor, trained_by: str,
-    data: Path | None = None, target: str | None = None, kind: str = "hgb",
-    folds: int = 5, repeats: int = 1, seed: int = 0,
+    session: so.Session,
+    registry: ModelRegistry,
+    *,
+    actor,
+    trained_by: str,
+    data: Path | None = None,
+    target: str | None = None,
+    kind: str = "hgb",
+    folds: int = 5,
+    repeats: int = 1,
+    seed: int = 0,
 ) -> str:
     """Train the default model (or one on a CSV), save and register it as a new version; audited."""
     from scoring import training
@@ -129,7 +139,11 @@ def train(
     meta = registry.metadata(version)
     _register(session, version, meta["artifact_sha256"])
     audit.record(
-        session, actor=actor, action="model.trained", object_type="model", object_id=version,
+        session,
+        actor=actor,
+        action="model.trained",
+        object_type="model",
+        object_id=version,
         payload={
             "artifact_sha256": meta["artifact_sha256"],
             "data_sha256": meta["training_data"]["sha256"],
@@ -142,7 +156,11 @@ def train(
 
 
 def promote(
-    session: so.Session, registry: ModelRegistry, version: str, *, actor,
+    session: so.Session,
+    registry: ModelRegistry,
+    version: str,
+    *,
+    actor,
     promoted_by: str | None = None,
 ) -> None:
     """Make `version` the active model (verified first), in the caller's transaction; audited.
@@ -154,8 +172,13 @@ def promote(
 
 
 def _activate(
-    session: so.Session, registry: ModelRegistry, version: str, *, actor,
-    promoted_by: str | None, note: dict,
+    session: so.Session,
+    registry: ModelRegistry,
+    version: str,
+    *,
+    actor,
+    promoted_by: str | None,
+    note: dict,
 ) -> None:
     meta = registry.metadata(version)
     if meta.get("feature_builder") != STATEMENT_BUILDER:
@@ -173,13 +196,15 @@ def _activate(
     label = promoted_by or getattr(actor, "email", None) or "system"
     # Off first, then on, in two statements: the unique index checks each one, and the ORM
     # would otherwise order the two updates by primary key.
-    session.execute(
-        sa.update(CreditModelVersion).where(CreditModelVersion.active).values(active=False)
-    )
+    session.execute(sa.update(CreditModelVersion).where(CreditModelVersion.active).values(active=False))
     row.active, row.promoted_at, row.promoted_by = True, utcnow(), label
     session.flush()
     audit.record(
-        session, actor=actor, action="model.promoted", object_type="model", object_id=version,
+        session,
+        actor=actor,
+        action="model.promoted",
+        object_type="model",
+        object_id=version,
         payload={
             "previous": None if previous is None else previous.version,
             "artifact_sha256": meta["artifact_sha256"],
@@ -197,8 +222,14 @@ def ensure_active_model(session: so.Session, registry: ModelRegistry, *, trained
         return row.version
     legacy = registry.active_version()
     if legacy is not None:
-        _activate(session, registry, legacy, actor=None, promoted_by=trained_by,
-                  note={"adopted_from": "registry ACTIVE file"})
+        _activate(
+            session,
+            registry,
+            legacy,
+            actor=None,
+            promoted_by=trained_by,
+            note={"adopted_from": "registry ACTIVE file"},
+        )
         return legacy
     version = train(session, registry, actor=None, trained_by=trained_by)
     promote(session, registry, version, actor=None, promoted_by=trained_by)

@@ -39,8 +39,9 @@ def safe_display_name(filename: str | None, content_type: str) -> str:
     return name or "document" + EXTENSIONS[content_type]
 
 
-def add_document(session: so.Session, user: User, application_id: int, *, filename: str | None,
-                 data: bytes, folder: Path) -> ApplicationDocument:
+def add_document(
+    session: so.Session, user: User, application_id: int, *, filename: str | None, data: bytes, folder: Path
+) -> ApplicationDocument:
     """Store one document for the SME's own application (draft or awaiting information)."""
     application = own_application(session, user, application_id)
     if application.status not in EDITABLE_STATUSES:
@@ -70,14 +71,23 @@ def add_document(session: so.Session, user: User, application_id: int, *, filena
     # If the unit of work does not commit, no row will ever point at the file: delete it then.
     on_rollback(session, lambda: path.unlink(missing_ok=True))
     document = ApplicationDocument(
-        application_id=application.id, uploaded_by_id=user.id,
-        original_name=safe_display_name(filename, content_type), stored_name=stored_name,
-        content_type=content_type, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        application_id=application.id,
+        uploaded_by_id=user.id,
+        original_name=safe_display_name(filename, content_type),
+        stored_name=stored_name,
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
     )
     session.add(document)
     session.flush()
-    record(session, application, user, "document_added",
-           {"document_id": document.id, "name": document.original_name, "sha256": document.sha256})
+    record(
+        session,
+        application,
+        user,
+        "document_added",
+        {"document_id": document.id, "name": document.original_name, "sha256": document.sha256},
+    )
     return document
 
 
@@ -88,8 +98,9 @@ def _document_of(session: so.Session, application: LoanApplication, document_id:
     return document
 
 
-def readable_document(session: so.Session, user: User, application_id: int, document_id: int,
-                      folder: Path) -> tuple[ApplicationDocument, Path]:
+def readable_document(
+    session: so.Session, user: User, application_id: int, document_id: int, folder: Path
+) -> tuple[ApplicationDocument, Path]:
     """A document the user may download (owner, fund managers, regulators) and its file path."""
     application = readable_application(session, user, application_id)
     document = _document_of(session, application, document_id)
@@ -99,8 +110,9 @@ def readable_document(session: so.Session, user: User, application_id: int, docu
     return document, path
 
 
-def remove_document(session: so.Session, user: User, application_id: int, document_id: int,
-                    folder: Path) -> ApplicationDocument:
+def remove_document(
+    session: so.Session, user: User, application_id: int, document_id: int, folder: Path
+) -> ApplicationDocument:
     """The owner removes a document while the application is still editable.
 
     The file is deleted only after the unit of work commits, so a failed commit never leaves a
@@ -112,8 +124,13 @@ def remove_document(session: so.Session, user: User, application_id: int, docume
             N_("Documents can be removed only from a draft or an application awaiting information.")
         )
     document = _document_of(session, application, document_id)
-    record(session, application, user, "document_removed",
-           {"document_id": document.id, "name": document.original_name, "sha256": document.sha256})
+    record(
+        session,
+        application,
+        user,
+        "document_removed",
+        {"document_id": document.id, "name": document.original_name, "sha256": document.sha256},
+    )
     session.delete(document)
     session.flush()
     path = folder / document.stored_name

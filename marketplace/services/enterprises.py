@@ -24,8 +24,17 @@ from marketplace.rules.uscc import uscc_problem
 from marketplace.services import audit
 
 PROFILE_FIELDS = (
-    "name", "uscc", "legal_representative", "founded_on", "registered_capital_fen", "industry",
-    "employees", "district", "tax_credit_rating", "category", "contact_phone",
+    "name",
+    "uscc",
+    "legal_representative",
+    "founded_on",
+    "registered_capital_fen",
+    "industry",
+    "employees",
+    "district",
+    "tax_credit_rating",
+    "category",
+    "contact_phone",
 )
 REQUIRED_FIELDS = tuple(name for name in PROFILE_FIELDS if name != "contact_phone")
 TEXT_LIMITS = {"name": 200, "legal_representative": 100, "district": 100}
@@ -101,8 +110,12 @@ def ensure_not_under_review(session: so.Session, enterprise: Enterprise | None) 
         .limit(1)
     )
     if busy is not None:
-        raise InvalidState(N_("An application is being reviewed on these figures, so they cannot change "
-                              "until the review ends. Withdraw the application to change them."))
+        raise InvalidState(
+            N_(
+                "An application is being reviewed on these figures, so they cannot change "
+                "until the review ends. Withdraw the application to change them."
+            )
+        )
 
 
 def _check_code_kept(session: so.Session, enterprise: Enterprise, new_code: str) -> None:
@@ -129,9 +142,7 @@ def save_enterprise(session: so.Session, user: User, data: dict, *, today: date)
     problems = profile_problems(data, today=today)
     if problems:
         raise ValidationFailed(N_("The enterprise profile has errors; see the fields."), fields=problems)
-    enterprise = session.scalar(
-        sa.select(Enterprise).where(Enterprise.owner_id == user.id).with_for_update()
-    )
+    enterprise = session.scalar(sa.select(Enterprise).where(Enterprise.owner_id == user.id).with_for_update())
     taken = session.scalar(
         sa.select(Enterprise.id).where(Enterprise.uscc == data["uscc"], Enterprise.owner_id != user.id)
     )
@@ -156,8 +167,14 @@ def save_enterprise(session: so.Session, user: User, data: dict, *, today: date)
         message = N_("This unified social credit code is already registered on the platform.")
         raise Conflict(message, fields={"uscc": [message]}) from None
     changed = {name: _plain(data[name]) for name in PROFILE_FIELDS if _plain(data[name]) != before[name]}
-    audit.record(session, actor=user, action="enterprise.created" if created else "enterprise.updated",
-                 object_type="enterprise", object_id=enterprise.id, payload={"changed": changed})
+    audit.record(
+        session,
+        actor=user,
+        action="enterprise.created" if created else "enterprise.updated",
+        object_type="enterprise",
+        object_id=enterprise.id,
+        payload={"changed": changed},
+    )
     return enterprise
 
 

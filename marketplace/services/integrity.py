@@ -34,8 +34,10 @@ PROBLEMS_KEPT = 100
 def latest(session: so.Session, check_name: str) -> IntegrityCheckpoint | None:
     """The newest stored result of a check, or None if it never ran."""
     return session.scalar(
-        sa.select(IntegrityCheckpoint).where(IntegrityCheckpoint.check_name == check_name)
-        .order_by(IntegrityCheckpoint.id.desc()).limit(1)
+        sa.select(IntegrityCheckpoint)
+        .where(IntegrityCheckpoint.check_name == check_name)
+        .order_by(IntegrityCheckpoint.id.desc())
+        .limit(1)
     )
 
 
@@ -48,12 +50,21 @@ def verify_audit_chain(session: so.Session, *, actor, source: str, full: bool = 
     anchor = (previous.last_id, previous.last_hash) if previous and previous.last_hash else None
     report = audit.verify_chain_after(session, anchor)
     last_id, last_hash = report.last_good or (0, None)
-    session.add(IntegrityCheckpoint(
-        check_name=AUDIT_CHAIN, mode="incremental" if anchor else "full", ok=report.ok,
-        last_id=last_id, last_hash=last_hash, first_broken_seq=report.first_broken_seq,
-        problems=[report.reason] if report.reason else [], problem_count=0 if report.ok else 1,
-        covered=report.events, rows_read=report.read, **_run_by(actor, source, started),
-    ))
+    session.add(
+        IntegrityCheckpoint(
+            check_name=AUDIT_CHAIN,
+            mode="incremental" if anchor else "full",
+            ok=report.ok,
+            last_id=last_id,
+            last_hash=last_hash,
+            first_broken_seq=report.first_broken_seq,
+            problems=[report.reason] if report.reason else [],
+            problem_count=0 if report.ok else 1,
+            covered=report.events,
+            rows_read=report.read,
+            **_run_by(actor, source, started),
+        )
+    )
     return report
 
 
@@ -67,17 +78,30 @@ def check_ledger(session: so.Session, *, actor, source: str, full: bool = False)
     incremental = previous is not None and previous.ok
     if incremental:
         report = ledger_check.check_after(
-            session, last_transaction_id=previous.last_id, last_entry_id=previous.last_entry_id or 0,
-            transactions=previous.covered, entries=previous.entries or 0)
+            session,
+            last_transaction_id=previous.last_id,
+            last_entry_id=previous.last_entry_id or 0,
+            transactions=previous.covered,
+            entries=previous.entries or 0,
+        )
     else:
         report = ledger_check.check(session)
-    session.add(IntegrityCheckpoint(
-        check_name=LEDGER, mode="incremental" if incremental else "full", ok=report.ok,
-        last_id=report.last_transaction_id, last_entry_id=report.last_entry_id,
-        problems=report.problems[:PROBLEMS_KEPT], problem_count=len(report.problems),
-        covered=report.transactions, entries=report.entries, accounts=report.accounts,
-        rows_read=report.read, **_run_by(actor, source, started),
-    ))
+    session.add(
+        IntegrityCheckpoint(
+            check_name=LEDGER,
+            mode="incremental" if incremental else "full",
+            ok=report.ok,
+            last_id=report.last_transaction_id,
+            last_entry_id=report.last_entry_id,
+            problems=report.problems[:PROBLEMS_KEPT],
+            problem_count=len(report.problems),
+            covered=report.transactions,
+            entries=report.entries,
+            accounts=report.accounts,
+            rows_read=report.read,
+            **_run_by(actor, source, started),
+        )
+    )
     return report
 
 

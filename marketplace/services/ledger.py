@@ -92,7 +92,8 @@ def account_id(session: so.Session, owner, kind: str) -> int:
     if kind not in OWNER_KINDS.get(owner_type, ()):
         raise InvalidPosting(N_("An owner of this type cannot hold this kind of account."))
     query = sa.select(LedgerAccount.id).where(
-        LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id,
+        LedgerAccount.owner_type == owner_type,
+        LedgerAccount.owner_id == owner_id,
         LedgerAccount.kind == kind,
     )
     found = session.scalar(query)
@@ -100,10 +101,17 @@ def account_id(session: so.Session, owner, kind: str) -> int:
         return found
     try:
         with session.begin_nested():  # a racing creator's row makes only this savepoint fail
-            session.execute(sa.insert(LedgerAccount).values(
-                owner_type=owner_type, owner_id=owner_id, kind=kind, currency=CURRENCY,
-                balance=0, version=0, created_at=utcnow(),
-            ))
+            session.execute(
+                sa.insert(LedgerAccount).values(
+                    owner_type=owner_type,
+                    owner_id=owner_id,
+                    kind=kind,
+                    currency=CURRENCY,
+                    balance=0,
+                    version=0,
+                    created_at=utcnow(),
+                )
+            )
     except sa.exc.IntegrityError:
         pass
     return session.scalar(query)
@@ -128,8 +136,7 @@ def _validated_legs(kind: str, legs: Iterable[tuple[int, int]], key: str) -> lis
 
 
 def _fingerprint(kind: str, legs: list[tuple[int, int]], reference) -> str:
-    body = json.dumps({"kind": kind, "legs": legs, "reference": list(reference or ())},
-                      separators=(",", ":"))
+    body = json.dumps({"kind": kind, "legs": legs, "reference": list(reference or ())}, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -161,7 +168,8 @@ def balances_after(accounts: dict[int, tuple[str, int, str]], legs: list[tuple[i
             raise InsufficientFunds(
                 N_("Insufficient funds: %(available)s available, %(requested)s requested."),
                 fields={"amount": [N_("Insufficient funds.")]},
-                available=format_yuan(balance), requested=format_yuan(-amount),
+                available=format_yuan(balance),
+                requested=format_yuan(-amount),
             )
     return after
 
@@ -186,14 +194,24 @@ def post(
     reference = (reference[0], str(reference[1])) if reference else None
     fingerprint = _fingerprint(kind, legs, reference)
     transaction = {
-        "kind": kind, "idempotency_key": idempotency_key, "fingerprint": fingerprint,
+        "kind": kind,
+        "idempotency_key": idempotency_key,
+        "fingerprint": fingerprint,
         "reference_type": reference[0] if reference else None,
-        "reference_id": reference[1] if reference else None, "memo": memo, "created_at": utcnow(),
+        "reference_id": reference[1] if reference else None,
+        "memo": memo,
+        "created_at": utcnow(),
     }
     audit_event = {
-        "actor": actor, "action": "ledger.posted", "object_type": "ledger_transaction",
-        "payload": {"kind": kind, "idempotency_key": idempotency_key, "legs": [list(leg) for leg in legs],
-                    "reference": list(reference) if reference else None},
+        "actor": actor,
+        "action": "ledger.posted",
+        "object_type": "ledger_transaction",
+        "payload": {
+            "kind": kind,
+            "idempotency_key": idempotency_key,
+            "legs": [list(leg) for leg in legs],
+            "reference": list(reference) if reference else None,
+        },
     }
     # Lock order everywhere: the audit chain's lock, then the accounts in ascending id. Every
     # posting appends to the single audit chain, so postings are serialised by that lock in any
@@ -225,19 +243,34 @@ def post(
     return Posted(transaction_id, kind, idempotency_key, replayed=False)
 
 
-def _write_with_core(session: so.Session, connection: sa.Connection, transaction: dict,
-                     legs: list[tuple[int, int]], after: dict[int, int], audit_event: dict) -> int:
+def _write_with_core(
+    session: so.Session,
+    connection: sa.Connection,
+    transaction: dict,
+    legs: list[tuple[int, int]],
+    after: dict[int, int],
+    audit_event: dict,
+) -> int:
     transaction_id = connection.execute(
         sa.insert(_TRANSACTIONS).values(**transaction).returning(_TRANSACTIONS.c.id)
     ).scalar_one()
     # One statement each for all the entries and all the balances: fewer round trips.
-    connection.execute(sa.insert(_ENTRIES).values([
-        {"transaction_id": transaction_id, "account_id": account, "amount": amount,
-         "balance_after": after[account]}
-        for account, amount in legs
-    ]))
     connection.execute(
-        sa.update(_ACCOUNTS).where(_ACCOUNTS.c.id.in_(list(after)))
+        sa.insert(_ENTRIES).values(
+            [
+                {
+                    "transaction_id": transaction_id,
+                    "account_id": account,
+                    "amount": amount,
+                    "balance_after": after[account],
+                }
+                for account, amount in legs
+            ]
+        )
+    )
+    connection.execute(
+        sa.update(_ACCOUNTS)
+        .where(_ACCOUNTS.c.id.in_(list(after)))
         .values(balance=sa.case(after, value=_ACCOUNTS.c.id), version=_ACCOUNTS.c.version + 1)
     )
     audit.record(session, object_id=transaction_id, **audit_event)
@@ -246,46 +279,109 @@ def _write_with_core(session: so.Session, connection: sa.Connection, transaction
 
 def _posted_with_key(connection: sa.Connection, key: str):
     return connection.execute(
-        sa.select(LedgerTransaction.id, LedgerTransaction.fingerprint)
-        .where(LedgerTransaction.idempotency_key == key)
+        sa.select(LedgerTransaction.id, LedgerTransaction.fingerprint).where(
+            LedgerTransaction.idempotency_key == key
+        )
     ).first()
 
 
 def _key_conflict(key: str) -> Conflict:
-    return Conflict(N_("The idempotency key %(key)s was already used for a different transaction."),
-                    key=key)
+    return Conflict(N_("The idempotency key %(key)s was already used for a different transaction."), key=key)
 
 
-def transfer(session: so.Session, *, source: int, destination: int, amount: int, kind: str,
-             idempotency_key: str, reference=None, actor=None, memo=None) -> Posted:
+def transfer(
+    session: so.Session,
+    *,
+    source: int,
+    destination: int,
+    amount: int,
+    kind: str,
+    idempotency_key: str,
+    reference=None,
+    actor=None,
+    memo=None,
+) -> Posted:
     """Move `amount` fen (> 0) from one account to another."""
     _require_positive(amount)
-    return post(session, kind=kind, legs=[(source, -amount), (destination, amount)],
-                idempotency_key=idempotency_key, reference=reference, actor=actor, memo=memo)
+    return post(
+        session,
+        kind=kind,
+        legs=[(source, -amount), (destination, amount)],
+        idempotency_key=idempotency_key,
+        reference=reference,
+        actor=actor,
+        memo=memo,
+    )
 
 
-def hold(session: so.Session, owner, amount: int, *, idempotency_key: str, reference=None,
-         actor=None, kind: str = "hold") -> Posted:
+def hold(
+    session: so.Session,
+    owner,
+    amount: int,
+    *,
+    idempotency_key: str,
+    reference=None,
+    actor=None,
+    kind: str = "hold",
+) -> Posted:
     """Reserve money: the owner's `wallet` → `held` (a bid, a pending withdrawal)."""
-    return transfer(session, source=account_id(session, owner, "wallet"),
-                    destination=account_id(session, owner, "held"), amount=amount, kind=kind,
-                    idempotency_key=idempotency_key, reference=reference, actor=actor)
+    return transfer(
+        session,
+        source=account_id(session, owner, "wallet"),
+        destination=account_id(session, owner, "held"),
+        amount=amount,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        actor=actor,
+    )
 
 
-def release(session: so.Session, owner, amount: int, *, idempotency_key: str, reference=None,
-            actor=None, kind: str = "release") -> Posted:
+def release(
+    session: so.Session,
+    owner,
+    amount: int,
+    *,
+    idempotency_key: str,
+    reference=None,
+    actor=None,
+    kind: str = "release",
+) -> Posted:
     """Give reserved money back: the owner's `held` → `wallet`."""
-    return transfer(session, source=account_id(session, owner, "held"),
-                    destination=account_id(session, owner, "wallet"), amount=amount, kind=kind,
-                    idempotency_key=idempotency_key, reference=reference, actor=actor)
+    return transfer(
+        session,
+        source=account_id(session, owner, "held"),
+        destination=account_id(session, owner, "wallet"),
+        amount=amount,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        actor=actor,
+    )
 
 
-def capture(session: so.Session, owner, amount: int, *, destination: int, idempotency_key: str,
-            reference=None, actor=None, kind: str = "capture") -> Posted:
+def capture(
+    session: so.Session,
+    owner,
+    amount: int,
+    *,
+    destination: int,
+    idempotency_key: str,
+    reference=None,
+    actor=None,
+    kind: str = "capture",
+) -> Posted:
     """Spend reserved money: the owner's `held` → `destination` (a listing's escrow, a payout)."""
-    return transfer(session, source=account_id(session, owner, "held"), destination=destination,
-                    amount=amount, kind=kind, idempotency_key=idempotency_key, reference=reference,
-                    actor=actor)
+    return transfer(
+        session,
+        source=account_id(session, owner, "held"),
+        destination=destination,
+        amount=amount,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        actor=actor,
+    )
 
 
 def _require_positive(amount: int) -> None:
@@ -297,8 +393,9 @@ def balances(session: so.Session, owner) -> dict[str, int]:
     """Balance of each of the owner's accounts by kind (accounts not yet opened read 0)."""
     owner_type, owner_id = owner_of(owner)
     rows = session.execute(
-        sa.select(LedgerAccount.kind, LedgerAccount.balance)
-        .where(LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id)
+        sa.select(LedgerAccount.kind, LedgerAccount.balance).where(
+            LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id
+        )
     )
     found = {kind: balance for kind, balance in rows}
     return {kind: found.get(kind, 0) for kind in OWNER_KINDS[owner_type]}

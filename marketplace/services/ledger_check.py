@@ -60,8 +60,13 @@ class LedgerReport:
         return not self.problems
 
     def to_dict(self) -> dict:
-        return {"ok": self.ok, "transactions": self.transactions, "entries": self.entries,
-                "accounts": self.accounts, "problems": list(self.problems)}
+        return {
+            "ok": self.ok,
+            "transactions": self.transactions,
+            "entries": self.entries,
+            "accounts": self.accounts,
+            "problems": list(self.problems),
+        }
 
 
 def check(session: so.Session, *, limit: int = 100) -> LedgerReport:
@@ -80,8 +85,15 @@ def check(session: so.Session, *, limit: int = 100) -> LedgerReport:
     return report
 
 
-def check_after(session: so.Session, *, last_transaction_id: int, last_entry_id: int,
-                transactions: int, entries: int, limit: int = 100) -> LedgerReport:
+def check_after(
+    session: so.Session,
+    *,
+    last_transaction_id: int,
+    last_entry_id: int,
+    transactions: int,
+    entries: int,
+    limit: int = 100,
+) -> LedgerReport:
     """The check for what was posted after a previous check that covered `transactions` and
     `entries` up to the given ids: the transactions after it and those that got new entries
     balance, the running balances of the accounts with new entries continue from the entry
@@ -89,11 +101,15 @@ def check_after(session: so.Session, *, last_transaction_id: int, last_entry_id:
     negative (the module docstring says why that is sound and what only `check` finds)."""
     report = _at_newest_ids(session)
     report.transactions = transactions + session.scalar(
-        sa.select(sa.func.count()).select_from(LedgerTransaction).where(
-            LedgerTransaction.id > last_transaction_id, LedgerTransaction.id <= report.last_transaction_id))
+        sa.select(sa.func.count())
+        .select_from(LedgerTransaction)
+        .where(LedgerTransaction.id > last_transaction_id, LedgerTransaction.id <= report.last_transaction_id)
+    )
     report.entries = entries + session.scalar(
-        sa.select(sa.func.count()).select_from(LedgerEntry).where(
-            LedgerEntry.id > last_entry_id, LedgerEntry.id <= report.last_entry_id))
+        sa.select(sa.func.count())
+        .select_from(LedgerEntry)
+        .where(LedgerEntry.id > last_entry_id, LedgerEntry.id <= report.last_entry_id)
+    )
     touched = sa.union(
         sa.select(LedgerTransaction.id).where(LedgerTransaction.id > last_transaction_id),
         sa.select(LedgerEntry.transaction_id).where(LedgerEntry.id > last_entry_id),
@@ -108,7 +124,8 @@ def check_after(session: so.Session, *, last_transaction_id: int, last_entry_id:
     negative = session.execute(
         sa.select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.balance)
         .where(LedgerAccount.kind.in_(NON_NEGATIVE_KINDS), LedgerAccount.balance < 0)
-        .order_by(LedgerAccount.id).limit(limit)
+        .order_by(LedgerAccount.id)
+        .limit(limit)
     )
     report.problems.extend(_negative(account, kind, balance) for account, kind, balance in negative)
     if report.total_balance != 0:
@@ -123,20 +140,21 @@ def _at_newest_ids(session: so.Session) -> LedgerReport:
     return LedgerReport(last_transaction_id=last_transaction_id, last_entry_id=last_entry_id)
 
 
-def _check_transactions(session: so.Session, report: LedgerReport, transaction_ids: sa.Select | None,
-                        limit: int) -> None:
+def _check_transactions(
+    session: so.Session, report: LedgerReport, transaction_ids: sa.Select | None, limit: int
+) -> None:
     """Transactions that do not sum to zero or have fewer than two entries: all, or those listed."""
     total = sa.func.coalesce(sa.func.sum(LedgerEntry.amount), 0)
-    query = (
-        sa.select(LedgerTransaction.id, total, sa.func.count(LedgerEntry.id))
-        .outerjoin(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+    query = sa.select(LedgerTransaction.id, total, sa.func.count(LedgerEntry.id)).outerjoin(
+        LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id
     )
     if transaction_ids is not None:
         query = query.where(LedgerTransaction.id.in_(transaction_ids))
     unbalanced = session.execute(
         query.group_by(LedgerTransaction.id)
         .having(sa.or_(total != 0, sa.func.count(LedgerEntry.id) < 2))
-        .order_by(LedgerTransaction.id).limit(limit)
+        .order_by(LedgerTransaction.id)
+        .limit(limit)
     )
     for transaction_id, amount, count in unbalanced:
         report.problems.append(
@@ -144,8 +162,9 @@ def _check_transactions(session: so.Session, report: LedgerReport, transaction_i
         )
 
 
-def _check_running_balances(session: so.Session, report: LedgerReport, after_entry_id: int,
-                            limit: int) -> None:
+def _check_running_balances(
+    session: so.Session, report: LedgerReport, after_entry_id: int, limit: int
+) -> None:
     """Accounts with entries after `after_entry_id`: each such entry's `balance_after` is the
     previous entry's plus its amount, and the last one is the cached balance (one statement, so
     entries and balances are read at the same moment)."""
@@ -155,7 +174,8 @@ def _check_running_balances(session: so.Session, report: LedgerReport, after_ent
     anchors = sa.select(
         sa.select(sa.func.max(before.id))
         .where(before.account_id == touched.c.account_id, before.id <= after_entry_id)
-        .correlate(touched).scalar_subquery()
+        .correlate(touched)
+        .scalar_subquery()
     ).select_from(touched)
     # The new entries and the anchors (two index look-ups, no scan of the whole table).
     columns = (LedgerEntry.account_id, LedgerEntry.id, LedgerEntry.amount, LedgerEntry.balance_after)
@@ -165,19 +185,37 @@ def _check_running_balances(session: so.Session, report: LedgerReport, after_ent
     ).subquery()
     run = sa.select(
         entries,
-        sa.func.coalesce(sa.func.lag(entries.c.balance_after).over(
-            partition_by=entries.c.account_id, order_by=entries.c.id), 0).label("before"),
-        sa.func.row_number().over(partition_by=entries.c.account_id,
-                                  order_by=entries.c.id.desc()).label("from_last"),
+        sa.func.coalesce(
+            sa.func.lag(entries.c.balance_after).over(
+                partition_by=entries.c.account_id, order_by=entries.c.id
+            ),
+            0,
+        ).label("before"),
+        sa.func.row_number()
+        .over(partition_by=entries.c.account_id, order_by=entries.c.id.desc())
+        .label("from_last"),
     ).subquery()
     wrong = session.execute(
-        sa.select(run.c.account_id, LedgerAccount.kind, run.c.id, run.c.before, run.c.amount,
-                  run.c.balance_after, run.c.from_last, LedgerAccount.balance)
+        sa.select(
+            run.c.account_id,
+            LedgerAccount.kind,
+            run.c.id,
+            run.c.before,
+            run.c.amount,
+            run.c.balance_after,
+            run.c.from_last,
+            LedgerAccount.balance,
+        )
         .join(LedgerAccount, LedgerAccount.id == run.c.account_id)
-        .where(run.c.id > after_entry_id, sa.or_(
-            run.c.before + run.c.amount != run.c.balance_after,
-            sa.and_(run.c.from_last == 1, run.c.balance_after != LedgerAccount.balance)))
-        .order_by(run.c.account_id, run.c.id).limit(limit)
+        .where(
+            run.c.id > after_entry_id,
+            sa.or_(
+                run.c.before + run.c.amount != run.c.balance_after,
+                sa.and_(run.c.from_last == 1, run.c.balance_after != LedgerAccount.balance),
+            ),
+        )
+        .order_by(run.c.account_id, run.c.id)
+        .limit(limit)
     )
     for account, kind, entry, before, amount, after, from_last, balance in wrong:
         if before + amount != after:
@@ -192,14 +230,23 @@ def _check_running_balances(session: so.Session, report: LedgerReport, after_ent
 def _check_accounts(session: so.Session, report: LedgerReport) -> None:
     """Every cached balance against the sum of its account's entries and its last balance_after."""
     sums = (
-        sa.select(LedgerEntry.account_id, sa.func.sum(LedgerEntry.amount).label("total"),
-                  sa.func.max(LedgerEntry.id).label("last_id"))
-        .group_by(LedgerEntry.account_id).subquery()
+        sa.select(
+            LedgerEntry.account_id,
+            sa.func.sum(LedgerEntry.amount).label("total"),
+            sa.func.max(LedgerEntry.id).label("last_id"),
+        )
+        .group_by(LedgerEntry.account_id)
+        .subquery()
     )
     last = so.aliased(LedgerEntry)
     rows = session.execute(
-        sa.select(LedgerAccount.id, LedgerAccount.kind, LedgerAccount.balance,
-                  sa.func.coalesce(sums.c.total, 0), last.balance_after)
+        sa.select(
+            LedgerAccount.id,
+            LedgerAccount.kind,
+            LedgerAccount.balance,
+            sa.func.coalesce(sums.c.total, 0),
+            last.balance_after,
+        )
         .outerjoin(sums, sums.c.account_id == LedgerAccount.id)
         .outerjoin(last, last.id == sums.c.last_id)
         .order_by(LedgerAccount.id)
@@ -218,8 +265,10 @@ def _check_accounts(session: so.Session, report: LedgerReport) -> None:
 
 
 def _last_after_differs(account: int, kind: str, last_after: int, balance: int) -> str:
-    return (f"account {account} ({kind}): last entry's balance_after {format_yuan(last_after)} "
-            f"differs from the balance {format_yuan(balance)}")
+    return (
+        f"account {account} ({kind}): last entry's balance_after {format_yuan(last_after)} "
+        f"differs from the balance {format_yuan(balance)}"
+    )
 
 
 def _negative(account: int, kind: str, balance: int) -> str:

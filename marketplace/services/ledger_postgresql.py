@@ -114,11 +114,19 @@ def write(
     """Insert the transaction, its entries and the audit event; store the new balances."""
     accounts = list(amounts)
     with _as_sqlalchemy_errors(connection, _WRITE):
-        _driver(connection).execute(_WRITE, {
-            **transaction, **audit_link, "id": locked.transaction_id, "accounts": accounts,
-            "amounts": [amounts[a] for a in accounts], "balances": [balances_after[a] for a in accounts],
-            "payload": Json(audit_link["payload"]),
-        }, prepare=True)
+        _driver(connection).execute(
+            _WRITE,
+            {
+                **transaction,
+                **audit_link,
+                "id": locked.transaction_id,
+                "accounts": accounts,
+                "amounts": [amounts[a] for a in accounts],
+                "balances": [balances_after[a] for a in accounts],
+                "payload": Json(audit_link["payload"]),
+            },
+            prepare=True,
+        )
 
 
 def _driver(connection: sa.Connection) -> psycopg.Connection:
@@ -138,5 +146,6 @@ def _as_sqlalchemy_errors(connection: sa.Connection, statement: str) -> Iterator
         lost = connection.dialect.is_disconnect(error, _driver(connection), None)
         if lost:
             connection.invalidate(error)
-        raise sa.exc.DBAPIError.instance(statement, None, error, psycopg.Error, connection_invalidated=lost,
-                                         dialect=connection.dialect) from error
+        raise sa.exc.DBAPIError.instance(
+            statement, None, error, psycopg.Error, connection_invalidated=lost, dialect=connection.dialect
+        ) from error

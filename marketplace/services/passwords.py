@@ -14,9 +14,7 @@ MAX_LENGTH = 128
 
 def make_hasher(memory_kib: int, time_cost: int, parallelism: int) -> PasswordHasher:
     """An argon2id hasher; production uses at least m=19 MiB, t=2, p=1 (OWASP minimum)."""
-    return PasswordHasher(
-        time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
-    )
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
 
 
 @lru_cache(maxsize=1)

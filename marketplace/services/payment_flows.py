@@ -37,27 +37,50 @@ class Outcome:
     client_secret: str | None = None
 
 
-def deposit(session: so.Session, gateway: PaymentGateway, user: User, amount: int, *, limit: int,
-            idempotency_key: str | None = None, payment_method: str | None = None) -> Outcome:
+def deposit(
+    session: so.Session,
+    gateway: PaymentGateway,
+    user: User,
+    amount: int,
+    *,
+    limit: int,
+    idempotency_key: str | None = None,
+    payment_method: str | None = None,
+) -> Outcome:
     """Ask the provider for money into the user's wallet (credited when the provider confirms)."""
     return _run(session, gateway, user, "deposit", amount, limit, idempotency_key, payment_method)
 
 
-def withdraw(session: so.Session, gateway: PaymentGateway, user: User, amount: int, *, limit: int,
-             idempotency_key: str | None = None) -> Outcome:
+def withdraw(
+    session: so.Session,
+    gateway: PaymentGateway,
+    user: User,
+    amount: int,
+    *,
+    limit: int,
+    idempotency_key: str | None = None,
+) -> Outcome:
     """Hold `amount` of the user's available money and ask the provider to pay it out."""
     return _run(session, gateway, user, "payout", amount, limit, idempotency_key, None)
 
 
 def _run(session, gateway, user, kind, amount, limit, client_key, payment_method) -> Outcome:
     key = payments.payment_key(user, client_key)
-    payment, created = run(session, lambda: payments.create_payment(
-        session, user, kind, amount, idempotency_key=key, provider=gateway.name, limit=limit))
+    payment, created = run(
+        session,
+        lambda: payments.create_payment(
+            session, user, kind, amount, idempotency_key=key, provider=gateway.name, limit=limit
+        ),
+    )
     if payment.provider_id or payment.is_final:
         return Outcome(payment, created)  # a replay: the provider has answered already
     request = PaymentRequest(
-        payment_id=payment.id, kind=kind, amount=amount, currency=payment.currency,
-        idempotency_key=provider_key(payment), payment_method=payment_method,
+        payment_id=payment.id,
+        kind=kind,
+        amount=amount,
+        currency=payment.currency,
+        idempotency_key=provider_key(payment),
+        payment_method=payment_method,
         description=f"Sanhaojie {'deposit' if kind == 'deposit' else 'withdrawal'} #{payment.id}",
     )
     payment_id = payment.id
@@ -71,8 +94,11 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
     # payout stays held) until a retry with the same key, an event or `flask payments sync`.
     for payload, header in result.deliveries if result else ():
         receive_webhook(session, gateway, payload, header)
-    return Outcome(session.get(Payment, payment_id, populate_existing=True), created,
-                   result.client_secret if result else None)
+    return Outcome(
+        session.get(Payment, payment_id, populate_existing=True),
+        created,
+        result.client_secret if result else None,
+    )
 
 
 def provider_key(payment: Payment) -> str:
@@ -88,8 +114,14 @@ def _submit(session: so.Session, gateway: PaymentGateway, request: PaymentReques
         return None
     create = gateway.create_deposit if request.kind == "deposit" else gateway.create_payout
     result = create(session, request)
-    payments.apply_status(session, payment, result.status, source="provider response",
-                          provider_id=result.provider_id, note=result.failure_message)
+    payments.apply_status(
+        session,
+        payment,
+        result.status,
+        source="provider response",
+        provider_id=result.provider_id,
+        note=result.failure_message,
+    )
     return result
 
 
@@ -101,8 +133,9 @@ def _settle(session, payment_id: int, status: str, *, source: str, note: str | N
     run(session, work)
 
 
-def receive_webhook(session: so.Session, gateway: PaymentGateway, payload: bytes,
-                    signature_header: str | None) -> str:
+def receive_webhook(
+    session: so.Session, gateway: PaymentGateway, payload: bytes, signature_header: str | None
+) -> str:
     """Verify, store once and apply one provider event (the webhook endpoint's whole job)."""
     event = gateway.parse_event(payload, signature_header)
     return run(session, lambda: payments.handle_event(session, gateway.name, event))
@@ -115,8 +148,11 @@ def sync_open_payments(session: so.Session, gateway: PaymentGateway) -> list[tup
     """
     open_payments = session.execute(
         sa.select(Payment.id, Payment.kind, Payment.provider_id)
-        .where(Payment.status.in_(("created", "processing")), Payment.provider == gateway.name,
-               Payment.provider_id.is_not(None))
+        .where(
+            Payment.status.in_(("created", "processing")),
+            Payment.provider == gateway.name,
+            Payment.provider_id.is_not(None),
+        )
         .order_by(Payment.id)
     ).all()
     end_read(session)

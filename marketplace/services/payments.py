@@ -48,9 +48,11 @@ def parse_amount(raw: object, *, limit: int, field: str = "amount") -> int:
         message = _AMOUNT_MESSAGES.get(str(error), _AMOUNT_FORMAT)
         raise ValidationFailed(message, fields={field: [message]}) from None
     if fen > limit:
-        raise ValidationFailed(N_("The amount may not exceed %(limit)s yuan per transaction."),
-                               fields={field: [N_("The amount is above the per-transaction limit.")]},
-                               limit=format_yuan(limit))
+        raise ValidationFailed(
+            N_("The amount may not exceed %(limit)s yuan per transaction."),
+            fields={field: [N_("The amount is above the per-transaction limit.")]},
+            limit=format_yuan(limit),
+        )
     return fen
 
 
@@ -64,8 +66,16 @@ def payment_key(user: User, client_key: str | None) -> str:
     return f"user:{user.id}:{client_key}" if client_key else f"auto:{uuid.uuid4().hex}"
 
 
-def create_payment(session: so.Session, user: User, kind: str, amount: int, *, idempotency_key: str,
-                   provider: str, limit: int) -> tuple[Payment, bool]:
+def create_payment(
+    session: so.Session,
+    user: User,
+    kind: str,
+    amount: int,
+    *,
+    idempotency_key: str,
+    provider: str,
+    limit: int,
+) -> tuple[Payment, bool]:
     """A new deposit or payout (a payout holds its money at once); returns (payment, created).
 
     The same key with the same kind and amount returns the existing payment; with anything else
@@ -79,8 +89,15 @@ def create_payment(session: so.Session, user: User, kind: str, amount: int, *, i
     if existing is None:
         try:
             with session.begin_nested():  # a concurrent request with the same key loses only this
-                payment = Payment(user_id=user.id, kind=kind, amount=amount, currency="CNY",
-                                  status="created", provider=provider, idempotency_key=idempotency_key)
+                payment = Payment(
+                    user_id=user.id,
+                    kind=kind,
+                    amount=amount,
+                    currency="CNY",
+                    status="created",
+                    provider=provider,
+                    idempotency_key=idempotency_key,
+                )
                 session.add(payment)
                 session.flush()
         except sa.exc.IntegrityError:
@@ -90,33 +107,65 @@ def create_payment(session: so.Session, user: User, kind: str, amount: int, *, i
             raise Conflict(N_("This request was already made with different details."))
         return existing, False
     if kind == "payout":
-        ledger.hold(session, user, amount, kind="withdrawal", idempotency_key=f"payment:{payment.id}:hold",
-                    reference=("payment", payment.id), actor=user)
+        ledger.hold(
+            session,
+            user,
+            amount,
+            kind="withdrawal",
+            idempotency_key=f"payment:{payment.id}:hold",
+            reference=("payment", payment.id),
+            actor=user,
+        )
     _history(session, payment, "created", source="request")
-    audit.record(session, actor=user, action=f"payment.{kind}_requested", object_type="payment",
-                 object_id=payment.id, payload={"amount": format_yuan(amount), "provider": provider})
+    audit.record(
+        session,
+        actor=user,
+        action=f"payment.{kind}_requested",
+        object_type="payment",
+        object_id=payment.id,
+        payload={"amount": format_yuan(amount), "provider": provider},
+    )
     return payment, True
 
 
 def _by_key(session: so.Session, key: str) -> Payment | None:
-    return session.scalar(sa.select(Payment).where(Payment.idempotency_key == key)
-                          .execution_options(populate_existing=True))
+    return session.scalar(
+        sa.select(Payment).where(Payment.idempotency_key == key).execution_options(populate_existing=True)
+    )
 
 
 def _history(session, payment: Payment, status: str, *, source: str, applied: bool = True, note=None):
-    session.add(PaymentStatusChange(payment_id=payment.id, status=status, source=source[:100],
-                                    applied=applied, note=note[:500] if note else None))
+    session.add(
+        PaymentStatusChange(
+            payment_id=payment.id,
+            status=status,
+            source=source[:100],
+            applied=applied,
+            note=note[:500] if note else None,
+        )
+    )
 
 
 def lock_payment(session: so.Session, payment_id: int) -> Payment | None:
     """The payment, re-read and locked for update (status changes are serialised per payment)."""
-    return session.scalar(sa.select(Payment).where(Payment.id == payment_id).with_for_update()
-                          .execution_options(populate_existing=True))
+    return session.scalar(
+        sa.select(Payment)
+        .where(Payment.id == payment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
-def apply_status(session: so.Session, payment: Payment, status: str, *, source: str,
-                 provider_id: str | None = None, note: str | None = None,
-                 from_provider_event: bool = False) -> bool:
+def apply_status(
+    session: so.Session,
+    payment: Payment,
+    status: str,
+    *,
+    source: str,
+    provider_id: str | None = None,
+    note: str | None = None,
+    from_provider_event: bool = False,
+) -> bool:
     """Move a locked payment forward to `status`, moving its money; False if it was too late.
 
     Only the provider's own event can fail a payout that succeeded (returned by the bank): a
@@ -126,16 +175,28 @@ def apply_status(session: so.Session, payment: Payment, status: str, *, source: 
         payment.provider_id = provider_id
     if not _moves_forward(payment, status, from_provider_event):
         if status != payment.status:
-            _history(session, payment, status, source=source, applied=False,
-                     note=f"ignored: payment already {payment.status}")
+            _history(
+                session,
+                payment,
+                status,
+                source=source,
+                applied=False,
+                note=f"ignored: payment already {payment.status}",
+            )
         return False
     previous, payment.status = payment.status, status
     if status in ("failed", "canceled"):
         payment.failure_message = (note or payment.failure_message or "")[:500] or None
     _move_money(session, payment, previous)
     _history(session, payment, status, source=source, note=note)
-    audit.record(session, actor=None, action="payment.status", object_type="payment", object_id=payment.id,
-                 payload={"from": previous, "to": status, "source": source})
+    audit.record(
+        session,
+        actor=None,
+        action="payment.status",
+        object_type="payment",
+        object_id=payment.id,
+        payload={"from": previous, "to": status, "source": source},
+    )
     return True
 
 
@@ -149,31 +210,55 @@ def _moves_forward(payment: Payment, status: str, from_provider_event: bool) -> 
 def _move_money(session: so.Session, payment: Payment, previous: str) -> None:
     owner, reference = ("user", payment.user_id), ("payment", payment.id)
     if payment.kind == "deposit" and payment.status == "succeeded":
-        ledger.transfer(session, source=ledger.platform_account(session, "gateway_clearing"),
-                        destination=ledger.account_id(session, owner, "wallet"), amount=payment.amount,
-                        kind="deposit", idempotency_key=f"payment:{payment.id}:credit", reference=reference)
+        ledger.transfer(
+            session,
+            source=ledger.platform_account(session, "gateway_clearing"),
+            destination=ledger.account_id(session, owner, "wallet"),
+            amount=payment.amount,
+            kind="deposit",
+            idempotency_key=f"payment:{payment.id}:credit",
+            reference=reference,
+        )
     elif payment.kind == "payout" and payment.status == "succeeded":
-        ledger.capture(session, owner, payment.amount, kind="payout_settled",
-                       destination=ledger.platform_account(session, "gateway_clearing"),
-                       idempotency_key=f"payment:{payment.id}:paid_out", reference=reference)
+        ledger.capture(
+            session,
+            owner,
+            payment.amount,
+            kind="payout_settled",
+            destination=ledger.platform_account(session, "gateway_clearing"),
+            idempotency_key=f"payment:{payment.id}:paid_out",
+            reference=reference,
+        )
     elif payment.kind == "payout" and payment.status == "failed" and previous == "succeeded":
-        ledger.transfer(session, source=ledger.platform_account(session, "gateway_clearing"),
-                        destination=ledger.account_id(session, owner, "wallet"), amount=payment.amount,
-                        kind="payout_returned", idempotency_key=f"payment:{payment.id}:returned_by_bank",
-                        reference=reference)
+        ledger.transfer(
+            session,
+            source=ledger.platform_account(session, "gateway_clearing"),
+            destination=ledger.account_id(session, owner, "wallet"),
+            amount=payment.amount,
+            kind="payout_returned",
+            idempotency_key=f"payment:{payment.id}:returned_by_bank",
+            reference=reference,
+        )
     elif payment.kind == "payout" and payment.status in ("failed", "canceled"):
-        ledger.release(session, owner, payment.amount, kind="withdrawal_returned",
-                       idempotency_key=f"payment:{payment.id}:returned",
-                       reference=reference)
+        ledger.release(
+            session,
+            owner,
+            payment.amount,
+            kind="withdrawal_returned",
+            idempotency_key=f"payment:{payment.id}:returned",
+            reference=reference,
+        )
 
 
 def handle_event(session: so.Session, provider: str, event: GatewayEvent) -> str:
     """Apply a verified provider event once; returns the outcome stored with the event."""
-    if session.scalar(sa.select(WebhookEvent.id).where(WebhookEvent.provider == provider,
-                                                       WebhookEvent.event_id == event.id)):
+    if session.scalar(
+        sa.select(WebhookEvent.id).where(WebhookEvent.provider == provider, WebhookEvent.event_id == event.id)
+    ):
         return "duplicate"
-    record = WebhookEvent(provider=provider, event_id=event.id, event_type=event.type,
-                          outcome="received", payload=event.payload)
+    record = WebhookEvent(
+        provider=provider, event_id=event.id, event_type=event.type, outcome="received", payload=event.payload
+    )
     try:
         with session.begin_nested():  # a concurrent delivery of the same event loses only this
             session.add(record)
@@ -191,23 +276,41 @@ def _apply_event(session: so.Session, provider: str, event: GatewayEvent, record
     if payment is None:
         return "unknown_payment"
     record.payment_id = payment.id
-    if (event.kind != payment.kind or event.amount != payment.amount
-            or (event.currency or "").upper() != payment.currency
-            or (payment.provider_id and event.provider_id != payment.provider_id)):
-        _history(session, payment, event.status, source=f"event {event.id}", applied=False,
-                 note="rejected: the event does not match the payment")
+    if (
+        event.kind != payment.kind
+        or event.amount != payment.amount
+        or (event.currency or "").upper() != payment.currency
+        or (payment.provider_id and event.provider_id != payment.provider_id)
+    ):
+        _history(
+            session,
+            payment,
+            event.status,
+            source=f"event {event.id}",
+            applied=False,
+            note="rejected: the event does not match the payment",
+        )
         return "mismatch"
-    applied = apply_status(session, payment, event.status, source=f"event {event.id}",
-                           provider_id=event.provider_id, note=event.failure_message,
-                           from_provider_event=True)
+    applied = apply_status(
+        session,
+        payment,
+        event.status,
+        source=f"event {event.id}",
+        provider_id=event.provider_id,
+        note=event.failure_message,
+        from_provider_event=True,
+    )
     return "applied" if applied else "stale"
 
 
 def _payment_for(session: so.Session, provider: str, event: GatewayEvent) -> Payment | None:
     payment_id = event.payment_id
     if payment_id is None and event.provider_id:
-        payment_id = session.scalar(sa.select(Payment.id).where(Payment.provider == provider,
-                                                                Payment.provider_id == event.provider_id))
+        payment_id = session.scalar(
+            sa.select(Payment.id).where(
+                Payment.provider == provider, Payment.provider_id == event.provider_id
+            )
+        )
     payment = lock_payment(session, payment_id) if payment_id else None
     return payment if payment is not None and payment.provider == provider else None
 

@@ -45,13 +45,26 @@ def _ledger_side(session: so.Session, start: datetime, end: datetime):
     """Clearing movements in [start, end) by provider id, seen from the provider's balance."""
     clearing = ledger.platform_account(session, "gateway_clearing")
     rows = session.execute(
-        sa.select(LedgerEntry.amount, LedgerTransaction.reference_type, LedgerTransaction.reference_id,
-                  Payment.id, Payment.provider_id)
+        sa.select(
+            LedgerEntry.amount,
+            LedgerTransaction.reference_type,
+            LedgerTransaction.reference_id,
+            Payment.id,
+            Payment.provider_id,
+        )
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .outerjoin(Payment, sa.and_(LedgerTransaction.reference_type == "payment",
-                                    LedgerTransaction.reference_id == sa.cast(Payment.id, sa.String)))
-        .where(LedgerEntry.account_id == clearing, LedgerTransaction.created_at >= start,
-               LedgerTransaction.created_at < end)
+        .outerjoin(
+            Payment,
+            sa.and_(
+                LedgerTransaction.reference_type == "payment",
+                LedgerTransaction.reference_id == sa.cast(Payment.id, sa.String),
+            ),
+        )
+        .where(
+            LedgerEntry.account_id == clearing,
+            LedgerTransaction.created_at >= start,
+            LedgerTransaction.created_at < end,
+        )
     )
     by_provider: dict[str, int] = defaultdict(int)
     payments: dict[str, int] = {}
@@ -66,8 +79,9 @@ def _ledger_side(session: so.Session, start: datetime, end: datetime):
     return by_provider, payments, orphans
 
 
-def reconcile(session: so.Session, gateway: PaymentGateway, start: datetime,
-              end: datetime) -> ReconcileReport:
+def reconcile(
+    session: so.Session, gateway: PaymentGateway, start: datetime, end: datetime
+) -> ReconcileReport:
     """Compare what the ledger moved through `gateway_clearing` with what the provider settled."""
     report = ReconcileReport(start, end)
     ours, payment_ids, orphans = _ledger_side(session, start, end)
@@ -89,7 +103,8 @@ def reconcile(session: so.Session, gateway: PaymentGateway, start: datetime,
         elif mine is None:
             reason = "settled at the provider, not in the ledger"
             payment_ids[provider_id] = session.scalar(
-                sa.select(Payment.id).where(Payment.provider_id == provider_id))
+                sa.select(Payment.id).where(Payment.provider_id == provider_id)
+            )
         else:
             reason = "amounts differ"
         report.mismatches.append(Mismatch(provider_id, payment_ids.get(provider_id), mine, provider, reason))

@@ -28,13 +28,22 @@ SORTS = {
     "amount_asc": LoanApplication.amount_fen.asc(),
 }
 TERM_MESSAGES = {
-    "max_rate_bps": Message(N_("The maximum rate must be %(min)s to %(max)s basis points."),
-                            min=limits.MIN_RATE_BPS, max=f"{limits.MAX_RATE_BPS:,}"),
-    "listing_days": Message(N_("The listing must stay open %(min)s to %(max)s days."),
-                            min=limits.MIN_LISTING_DAYS, max=limits.MAX_LISTING_DAYS),
-    "fund_share_bps": Message(N_("The fund share must be %(min)s to %(max)s basis points (%(percent)s)."),
-                              min=limits.MIN_FUND_SHARE_BPS, max=f"{limits.MAX_FUND_SHARE_BPS:,}",
-                              percent=f"0-{limits.MAX_FUND_SHARE_BPS // 100} %"),
+    "max_rate_bps": Message(
+        N_("The maximum rate must be %(min)s to %(max)s basis points."),
+        min=limits.MIN_RATE_BPS,
+        max=f"{limits.MAX_RATE_BPS:,}",
+    ),
+    "listing_days": Message(
+        N_("The listing must stay open %(min)s to %(max)s days."),
+        min=limits.MIN_LISTING_DAYS,
+        max=limits.MAX_LISTING_DAYS,
+    ),
+    "fund_share_bps": Message(
+        N_("The fund share must be %(min)s to %(max)s basis points (%(percent)s)."),
+        min=limits.MIN_FUND_SHARE_BPS,
+        max=f"{limits.MAX_FUND_SHARE_BPS:,}",
+        percent=f"0-{limits.MAX_FUND_SHARE_BPS // 100} %",
+    ),
 }
 
 
@@ -43,9 +52,15 @@ def fund_money_fen(amount_fen: int, fund_share_bps: int) -> int:
     return amount_fen * fund_share_bps // 10_000
 
 
-def review_queue(session: so.Session, user: User, *, status: str | None = "in_review",
-                 category: str | None = None, sort: str = "oldest",
-                 page: PageRequest = FIRST_PAGE) -> Page:
+def review_queue(
+    session: so.Session,
+    user: User,
+    *,
+    status: str | None = "in_review",
+    category: str | None = None,
+    sort: str = "oldest",
+    page: PageRequest = FIRST_PAGE,
+) -> Page:
     """One page of the applications for review, filtered and sorted, in a constant number of
     statements; drafts never submitted are private to the SME."""
     if user.role not in APPLICATION_READERS:
@@ -78,20 +93,31 @@ def _terms_problems(terms: dict) -> dict[str, list[str]]:
     return problems
 
 
-def decide(session: so.Session, user: User, application_id: int, *, decision: str,
-           max_rate_bps: int | None = None, listing_days: int | None = None,
-           fund_share_bps: int | None = None, note: str | None = None,
-           four_eyes_threshold_fen: int) -> LoanApplication:
+def decide(
+    session: so.Session,
+    user: User,
+    application_id: int,
+    *,
+    decision: str,
+    max_rate_bps: int | None = None,
+    listing_days: int | None = None,
+    fund_share_bps: int | None = None,
+    note: str | None = None,
+    four_eyes_threshold_fen: int,
+) -> LoanApplication:
     """Approve (with terms), reject (reason) or ask for information; one audited transition."""
     if user.role != "fund_manager":
         raise NotAllowed(N_("Only fund managers decide on applications."))
     if decision not in DECISIONS:
-        raise ValidationFailed(N_("The decision has errors; see the fields."),
-                               fields={"decision": [N_("Choose approve, reject or request_info.")]})
+        raise ValidationFailed(
+            N_("The decision has errors; see the fields."),
+            fields={"decision": [N_("Choose approve, reject or request_info.")]},
+        )
     note = (note or "").strip() or None
     if note is not None and len(note) > limits.MAX_DECISION_NOTE_CHARS:
-        message = Message(N_("The note may have at most %(max)s characters."),
-                          max=f"{limits.MAX_DECISION_NOTE_CHARS:,}")
+        message = Message(
+            N_("The note may have at most %(max)s characters."), max=f"{limits.MAX_DECISION_NOTE_CHARS:,}"
+        )
         raise ValidationFailed(N_("The decision has errors; see the fields."), fields={"note": [message]})
     application = locked_application(session, application_id)
     if application.submitted_at is None:
@@ -101,12 +127,15 @@ def decide(session: so.Session, user: User, application_id: int, *, decision: st
         return _approve(session, user, application, terms, note, four_eyes_threshold_fen)
     if any(value is not None for value in terms.values()):
         message = N_("Rate, listing days and fund share are set only when approving.")
-        raise ValidationFailed(message, fields={
-            name: [message] for name, value in terms.items() if value is not None
-        })
+        raise ValidationFailed(
+            message, fields={name: [message] for name, value in terms.items() if value is not None}
+        )
     if note is None:
-        message = (N_("Give the reason for the rejection; the SME will see it.") if decision == "reject"
-                   else N_("Say what information is needed; the SME will see it."))
+        message = (
+            N_("Give the reason for the rejection; the SME will see it.")
+            if decision == "reject"
+            else N_("Say what information is needed; the SME will see it.")
+        )
         raise ValidationFailed(message, fields={"note": [message]})
     transition(session, application, user, decision, payload={"note": note})
     application.decision_note = note
@@ -122,23 +151,35 @@ def _approve(session, user, application, terms, note, threshold_fen) -> LoanAppl
         # Four eyes: a different fund manager confirms the first approver's terms.
         if application.first_approver_id == user.id:
             # A replayed first approval lands here too: a state conflict, not a permission error.
-            raise InvalidState(N_("You approved this application already; the second approval must "
-                                  "come from a different fund manager."))
+            raise InvalidState(
+                N_(
+                    "You approved this application already; the second approval must "
+                    "come from a different fund manager."
+                )
+            )
         agreed = {name: getattr(application, name) for name in TERM_RANGES}
         if any(value is not None and value != agreed[name] for name, value in terms.items()):
-            message = N_("The second approval confirms the first approver's terms; reject or "
-                         "request information to change them.")
-            raise ValidationFailed(message, fields={
-                name: [message] for name, value in terms.items()
-                if value is not None and value != agreed[name]
-            })
+            message = N_(
+                "The second approval confirms the first approver's terms; reject or "
+                "request information to change them."
+            )
+            raise ValidationFailed(
+                message,
+                fields={
+                    name: [message]
+                    for name, value in terms.items()
+                    if value is not None and value != agreed[name]
+                },
+            )
         transition(session, application, user, "approve_second", payload={**agreed, "note": note})
         application.second_approver_id = user.id
         application.decided_at = utcnow()
         return application
     if application.status != "in_review":
-        raise InvalidState(N_("The application is %(status)s; that action is not possible now."),
-                           status=status_name(application.status))
+        raise InvalidState(
+            N_("The application is %(status)s; that action is not possible now."),
+            status=status_name(application.status),
+        )
     problems = _terms_problems(terms)
     if problems:
         raise ValidationFailed(N_("The approval terms have errors; see the fields."), fields=problems)
@@ -146,8 +187,7 @@ def _approve(session, user, application, terms, note, threshold_fen) -> LoanAppl
     # Four-eyes rule (docs/applications.md): fund money at or above the threshold needs a second approver.
     second_needed = fund_fen >= threshold_fen
     event = "approve_first" if second_needed else "approve"
-    transition(session, application, user, event,
-               payload={**terms, "fund_money_fen": fund_fen, "note": note})
+    transition(session, application, user, event, payload={**terms, "fund_money_fen": fund_fen, "note": note})
     for name, value in terms.items():
         setattr(application, name, value)
     application.first_approver_id = user.id

@@ -75,9 +75,14 @@ def file_statement(
     for name in STATEMENT_FIELDS:
         setattr(statement, name, values[name])
     session.flush()
-    audit.record(session, actor=user, action="statement.filed" if created else "statement.replaced",
-                 object_type="financial_statement", object_id=statement.id,
-                 payload={"enterprise_id": enterprise.id, "year": year, **values})
+    audit.record(
+        session,
+        actor=user,
+        action="statement.filed" if created else "statement.replaced",
+        object_type="financial_statement",
+        object_id=statement.id,
+        payload={"enterprise_id": enterprise.id, "year": year, **values},
+    )
     return statement
 
 
@@ -98,11 +103,13 @@ def statements_of(session: so.Session, enterprise: Enterprise | None) -> list[Fi
     """The enterprise's statements, newest year first."""
     if enterprise is None:
         return []
-    return list(session.scalars(
-        sa.select(FinancialStatement)
-        .where(FinancialStatement.enterprise_id == enterprise.id)
-        .order_by(FinancialStatement.year.desc())
-    ))
+    return list(
+        session.scalars(
+            sa.select(FinancialStatement)
+            .where(FinancialStatement.enterprise_id == enterprise.id)
+            .order_by(FinancialStatement.year.desc())
+        )
+    )
 
 
 def values_of(statement: FinancialStatement) -> dict[str, int]:

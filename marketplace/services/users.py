@@ -139,13 +139,27 @@ def register(
         message = N_("Choose either SME or investor.")
         raise ValidationFailed(message, fields={"role": [message]})
     return _create(
-        session, hasher, email=email, password=password, role=role, name=name,
-        actor=None, action="user.registered", locale=locale,
+        session,
+        hasher,
+        email=email,
+        password=password,
+        role=role,
+        name=name,
+        actor=None,
+        action="user.registered",
+        locale=locale,
     )
 
 
 def create_user(
-    session: so.Session, hasher: PasswordHasher, *, actor: User | None, email, password, role, name,
+    session: so.Session,
+    hasher: PasswordHasher,
+    *,
+    actor: User | None,
+    email,
+    password,
+    role,
+    name,
     locale=DEFAULT_LOCALE,
 ) -> User:
     """Create an account of any role; only an admin (or the CLI, actor None) may (audited)."""
@@ -155,8 +169,15 @@ def create_user(
         message = N_("Unknown role.")
         raise ValidationFailed(message, fields={"role": [message]})
     return _create(
-        session, hasher, email=email, password=password, role=role, name=name,
-        actor=actor, action="user.created", locale=locale,
+        session,
+        hasher,
+        email=email,
+        password=password,
+        role=role,
+        name=name,
+        actor=actor,
+        action="user.created",
+        locale=locale,
     )
 
 
@@ -182,7 +203,11 @@ def authenticate(session: so.Session, hasher: PasswordHasher, *, email, password
     if passwords.needs_rehash(hasher, user.password_hash):
         user.password_hash = passwords.hash_password(hasher, password_text)
     audit.record(
-        session, actor=user, action="auth.signed_in", object_type="user", object_id=user.id,
+        session,
+        actor=user,
+        action="auth.signed_in",
+        object_type="user",
+        object_id=user.id,
         payload={"source": source},
     )
     return user
@@ -275,7 +300,10 @@ def revoke_token(session: so.Session, user: User, token_id: int) -> ApiToken:
     if record.revoked_at is None:
         record.revoked_at = utcnow()
         audit.record(
-            session, actor=user, action="auth.token_revoked", object_type="api_token",
+            session,
+            actor=user,
+            action="auth.token_revoked",
+            object_type="api_token",
             object_id=record.id,
         )
     return record

@@ -44,31 +44,43 @@ def parse_day(raw: object, field: str) -> date | None:
         raise ValidationFailed(message, fields={field: [message]}) from None
 
 
-def day_bounds(start: date | None, end: date | None,
-               timezone: str) -> tuple[datetime | None, datetime | None]:
+def day_bounds(
+    start: date | None, end: date | None, timezone: str
+) -> tuple[datetime | None, datetime | None]:
     """[start 00:00, the day after end 00:00) in the platform's time zone, as UTC datetimes."""
     if start and end and start > end:
         message = N_("The start date must not be after the end date.")
         raise ValidationFailed(message, fields={"from": [message]})
     zone = ZoneInfo(timezone)
     since = datetime.combine(start, time.min, zone).astimezone(ZoneInfo("UTC")) if start else None
-    until = (datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(ZoneInfo("UTC"))
-             if end else None)
+    until = (
+        datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(ZoneInfo("UTC")) if end else None
+    )
     return since, until
 
 
-def _statement_query(owner, *, kind: str, since: datetime | None, until: datetime | None,
-                     newest_first: bool) -> sa.Select:
+def _statement_query(
+    owner, *, kind: str, since: datetime | None, until: datetime | None, newest_first: bool
+) -> sa.Select:
     owner_type, owner_id = owner_of(owner)
     order = LedgerEntry.id.desc() if newest_first else LedgerEntry.id
     query = (
-        sa.select(LedgerTransaction.id, LedgerTransaction.created_at, LedgerTransaction.kind,
-                  LedgerEntry.amount, LedgerEntry.balance_after, LedgerTransaction.reference_type,
-                  LedgerTransaction.reference_id)
+        sa.select(
+            LedgerTransaction.id,
+            LedgerTransaction.created_at,
+            LedgerTransaction.kind,
+            LedgerEntry.amount,
+            LedgerEntry.balance_after,
+            LedgerTransaction.reference_type,
+            LedgerTransaction.reference_id,
+        )
         .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerAccount.owner_type == owner_type, LedgerAccount.owner_id == owner_id,
-               LedgerAccount.kind == kind)
+        .where(
+            LedgerAccount.owner_type == owner_type,
+            LedgerAccount.owner_id == owner_id,
+            LedgerAccount.kind == kind,
+        )
         .order_by(order)
     )
     if since is not None:
@@ -82,15 +94,29 @@ def _line(row: sa.Row) -> StatementLine:
     return StatementLine(row[0], as_utc(row[1]), *row[2:])
 
 
-def statement(session: so.Session, owner, *, kind: str = "wallet", since: datetime | None = None,
-              until: datetime | None = None, newest_first: bool = True) -> list[StatementLine]:
+def statement(
+    session: so.Session,
+    owner,
+    *,
+    kind: str = "wallet",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    newest_first: bool = True,
+) -> list[StatementLine]:
     """Every movement of the account in [since, until), newest first unless asked otherwise (exports)."""
     query = _statement_query(owner, kind=kind, since=since, until=until, newest_first=newest_first)
     return [_line(row) for row in session.execute(query)]
 
 
-def statement_page(session: so.Session, owner, page: PageRequest, *, kind: str = "wallet",
-                   since: datetime | None = None, until: datetime | None = None) -> Page:
+def statement_page(
+    session: so.Session,
+    owner,
+    page: PageRequest,
+    *,
+    kind: str = "wallet",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page:
     """One page of the account's movements in [since, until), newest first."""
     query = _statement_query(owner, kind=kind, since=since, until=until, newest_first=True)
     return paginate_rows(session, query, page, _line)
@@ -103,7 +129,13 @@ def to_csv(lines: Iterable[StatementLine], headers: list[str], labels: dict[str,
     writer = csv.writer(out)
     writer.writerow(headers)
     for line in lines:
-        writer.writerow([line.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-                         labels.get(line.kind, line.kind), format_yuan(line.amount),
-                         format_yuan(line.balance_after), line.transaction_id])
+        writer.writerow(
+            [
+                line.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+                labels.get(line.kind, line.kind),
+                format_yuan(line.amount),
+                format_yuan(line.balance_after),
+                line.transaction_id,
+            ]
+        )
     return out.getvalue()

@@ -46,17 +46,30 @@ class EnterpriseForm(FlaskForm):
     industry = SelectField(_l("Industry (GB/T 4754)"), choices=INDUSTRY_SELECT, validators=[DataRequired()])
     employees = IntegerField(_l("Employees"), validators=[InputRequired()])
     district = StringField(_l("District"), validators=[DataRequired(), Length(max=TEXT_LIMITS["district"])])
-    tax_credit_rating = SelectField(_l("Tax credit rating"), choices=RATING_SELECT,
-                                    validators=[DataRequired()])
+    tax_credit_rating = SelectField(
+        _l("Tax credit rating"), choices=RATING_SELECT, validators=[DataRequired()]
+    )
     category = SelectField(_l("Smart-city category"), choices=CATEGORY_CHOICES, validators=[DataRequired()])
     contact_phone = StringField(_l("Contact mobile phone"), validators=[Optional(), Length(max=11)])
     submit = SubmitField(_l("Save profile"))
 
     def service_data(self) -> dict:
         """The profile as the enterprise service takes it."""
-        data = {name: getattr(self, name).data for name in (
-            "name", "uscc", "legal_representative", "founded_on", "industry", "employees", "district",
-            "tax_credit_rating", "category", "contact_phone")}
+        data = {
+            name: getattr(self, name).data
+            for name in (
+                "name",
+                "uscc",
+                "legal_representative",
+                "founded_on",
+                "industry",
+                "employees",
+                "district",
+                "tax_credit_rating",
+                "category",
+                "contact_phone",
+            )
+        }
         data["registered_capital_fen"] = self.registered_capital.data
         return data
 
@@ -70,26 +83,33 @@ class StatementFormBase(FlaskForm):
         return {name: getattr(self, name).data for name in STATEMENT_FIELDS}
 
 
-StatementForm = type("StatementForm", (StatementFormBase,), {
-    name: YuanField(STATEMENT_LABELS[name], allow_negative=True, validators=[InputRequired()])
-    for name in STATEMENT_FIELDS
-})
+StatementForm = type(
+    "StatementForm",
+    (StatementFormBase,),
+    {
+        name: YuanField(STATEMENT_LABELS[name], allow_negative=True, validators=[InputRequired()])
+        for name in STATEMENT_FIELDS
+    },
+)
 
 
 class ApplicationForm(FlaskForm):
     amount = YuanField(_l("Amount (yuan)"), validators=[InputRequired()])
     term_months = IntegerField(_l("Term (months)"), validators=[InputRequired()])
-    repayment_method = SelectField(_l("Repayment method"), choices=METHOD_SELECT,
-                                   validators=[DataRequired()])
+    repayment_method = SelectField(_l("Repayment method"), choices=METHOD_SELECT, validators=[DataRequired()])
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=MAX_PURPOSE_CHARS)])
     category = SelectField(_l("Smart-city category"), choices=CATEGORY_CHOICES, validators=[DataRequired()])
     submit = SubmitField(_l("Save draft"))
 
     def service_data(self) -> dict:
         """The application as the application service takes it."""
-        return {"amount_fen": self.amount.data, "term_months": self.term_months.data,
-                "repayment_method": self.repayment_method.data, "purpose": self.purpose.data,
-                "category": self.category.data}
+        return {
+            "amount_fen": self.amount.data,
+            "term_months": self.term_months.data,
+            "repayment_method": self.repayment_method.data,
+            "purpose": self.purpose.data,
+            "category": self.category.data,
+        }
 
 
 class DocumentForm(FlaskForm):

@@ -35,8 +35,10 @@ def enterprise():
     form = EnterpriseForm(obj=existing)
     if existing is not None and request.method == "GET":
         form.registered_capital.data = existing.registered_capital_fen
-    saved, status = run_form(form, lambda: enterprises.save_enterprise(
-        db.session, _user(), form.service_data(), today=date.today()))
+    saved, status = run_form(
+        form,
+        lambda: enterprises.save_enterprise(db.session, _user(), form.service_data(), today=date.today()),
+    )
     if saved is not None:
         flash(_("Enterprise profile saved."), "success")
         return redirect(url_for("sme.enterprise"))
@@ -58,9 +60,17 @@ def statement_form(year: int | None = None):
     form = StatementForm(obj=existing)
     years = [year] if year else statements.fiscal_years(date.today())
     form.year.choices = [SelectChoice(y, str(y)) for y in years]
-    saved, status = run_form(form, lambda: statements.file_statement(
-        db.session, _user(), form.year.data if year is None else year, form.values(),
-        today=date.today(), replace=year is not None))
+    saved, status = run_form(
+        form,
+        lambda: statements.file_statement(
+            db.session,
+            _user(),
+            form.year.data if year is None else year,
+            form.values(),
+            today=date.today(),
+            replace=year is not None,
+        ),
+    )
     if saved is not None:
         flash(_("Statement for %(year)s saved.", year=saved.year), "success")
         return redirect(url_for("sme.statement_list"))
@@ -70,8 +80,10 @@ def statement_form(year: int | None = None):
 @bp.get("/applications")
 def application_list():
     """The SME's applications, a page at a time."""
-    return render_template("sme/applications.html", applications=applications.applications_of(
-        db.session, _user(), page_request(request.args)))
+    return render_template(
+        "sme/applications.html",
+        applications=applications.applications_of(db.session, _user(), page_request(request.args)),
+    )
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
@@ -86,7 +98,8 @@ def application_form(application_id: int | None = None):
         action = lambda: applications.create_application(db.session, _user(), form.service_data())  # noqa: E731
     else:
         action = lambda: applications.update_application(  # noqa: E731
-            db.session, _user(), application_id, form.service_data())
+            db.session, _user(), application_id, form.service_data()
+        )
     saved, status = run_form(form, action)
     if saved is not None:
         flash(_("Application saved as a draft."), "success")
@@ -98,8 +111,9 @@ def application_form(application_id: int | None = None):
 def application_detail(application_id: int):
     """One application: terms, documents, decision and timeline."""
     application = applications.readable_application(db.session, _user(), application_id)
-    return render_template("sme/application.html", upload=DocumentForm(), action=ActionForm(),
-                           **detail_context(application))
+    return render_template(
+        "sme/application.html", upload=DocumentForm(), action=ActionForm(), **detail_context(application)
+    )
 
 
 @bp.post("/applications/<int:application_id>/<any(submit, withdraw):verb>")
@@ -107,12 +121,15 @@ def application_action(application_id: int, verb: str):
     """Submit or withdraw (a replayed request is refused by the state machine)."""
     if verb == "submit":
         action = lambda: applications.submit_application(  # noqa: E731
-            db.session, _user(), application_id, assess=application_assessor())
+            db.session, _user(), application_id, assess=application_assessor()
+        )
     else:
         action = lambda: applications.withdraw_application(db.session, _user(), application_id)  # noqa: E731
     if run_button(ActionForm(), action) is not None:
-        flash(_("Application submitted for review.") if verb == "submit" else _("Application withdrawn."),
-              "success")
+        flash(
+            _("Application submitted for review.") if verb == "submit" else _("Application withdrawn."),
+            "success",
+        )
     return redirect(url_for("sme.application_detail", application_id=application_id))
 
 
@@ -121,9 +138,20 @@ def document_upload(application_id: int):
     """Upload a supporting document."""
     upload = request.files.get("file")
     data = upload.stream.read(documents.MAX_BYTES + 1) if upload else b""
-    if run_button(DocumentForm(), lambda: documents.add_document(
-            db.session, _user(), application_id, filename=upload and upload.filename, data=data,
-            folder=upload_folder())) is not None:
+    if (
+        run_button(
+            DocumentForm(),
+            lambda: documents.add_document(
+                db.session,
+                _user(),
+                application_id,
+                filename=upload and upload.filename,
+                data=data,
+                folder=upload_folder(),
+            ),
+        )
+        is not None
+    ):
         flash(_("Document uploaded."), "success")
     return redirect(url_for("sme.application_detail", application_id=application_id))
 
@@ -131,8 +159,15 @@ def document_upload(application_id: int):
 @bp.post("/applications/<int:application_id>/documents/<int:document_id>/delete")
 def document_delete(application_id: int, document_id: int):
     """Remove a document from an editable application."""
-    if run_button(ActionForm(), lambda: documents.remove_document(
-            db.session, _user(), application_id, document_id, upload_folder())) is not None:
+    if (
+        run_button(
+            ActionForm(),
+            lambda: documents.remove_document(
+                db.session, _user(), application_id, document_id, upload_folder()
+            ),
+        )
+        is not None
+    ):
         flash(_("Document removed."), "success")
     return redirect(url_for("sme.application_detail", application_id=application_id))
 

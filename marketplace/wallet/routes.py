@@ -27,11 +27,13 @@ def _user():
 def _page(deposit_form=None, withdraw_form=None, status=200):
     balances = ledger.balances(db.session, _user())
     return render_template(
-        "wallet/index.html", balances=balances,
+        "wallet/index.html",
+        balances=balances,
         deposit_form=deposit_form or DepositForm(prefix="deposit"),
         withdraw_form=withdraw_form or WithdrawForm(prefix="withdraw"),
         recent=payments.user_payments(db.session, _user(), page_request(request.args)),
-        status_labels=STATUS_LABELS, limit=current_app.config["MAX_TRANSACTION_FEN"],
+        status_labels=STATUS_LABELS,
+        limit=current_app.config["MAX_TRANSACTION_FEN"],
     ), status
 
 
@@ -46,9 +48,14 @@ def _submit(form, slot: str, flow, done_message):
     if not form.validate_on_submit():
         return _page(**{slot: form}, status=422)
     try:
-        outcome = flow(db.session, gateway(), _user(), form.amount.fen,
-                       limit=current_app.config["MAX_TRANSACTION_FEN"],
-                       idempotency_key=f"web-{form.idempotency_key.data}")
+        outcome = flow(
+            db.session,
+            gateway(),
+            _user(),
+            form.amount.fen,
+            limit=current_app.config["MAX_TRANSACTION_FEN"],
+            idempotency_key=f"web-{form.idempotency_key.data}",
+        )
     except DomainError as error:
         apply_error_to_form(form, error)
         form.renew_key()  # the refused request moved nothing: a corrected one is a new request
@@ -57,9 +64,10 @@ def _submit(form, slot: str, flow, done_message):
         flash(_("This form was already submitted; it was processed once."), "info")
     else:
         payment = outcome.payment
-        flash(done_message % {"amount": format_yuan(payment.amount),
-                              "status": STATUS_LABELS[payment.status]},
-              "success" if payment.status != "failed" else "warning")
+        flash(
+            done_message % {"amount": format_yuan(payment.amount), "status": STATUS_LABELS[payment.status]},
+            "success" if payment.status != "failed" else "warning",
+        )
     return redirect(url_for("wallet.index"))
 
 
@@ -91,14 +99,20 @@ def statement():
     try:
         if not form.validate():
             raise ValidationFailed(N_("Enter a date as YYYY-MM-DD."))
-        since, until = wallet_statements.day_bounds(*_filtered_range(form),
-                                                    current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        lines = wallet_statements.statement_page(db.session, _user(), page_request(request.args),
-                                                 since=since, until=until)
+        since, until = wallet_statements.day_bounds(
+            *_filtered_range(form), current_app.config["BABEL_DEFAULT_TIMEZONE"]
+        )
+        lines = wallet_statements.statement_page(
+            db.session, _user(), page_request(request.args), since=since, until=until
+        )
     except DomainError as failure:
         error = failure.render(_)[0]
     return render_template(
-        "wallet/statement.html", form=form, lines=lines, error=error, kind_labels=KIND_LABELS,
+        "wallet/statement.html",
+        form=form,
+        lines=lines,
+        error=error,
+        kind_labels=KIND_LABELS,
         balances=ledger.balances(db.session, _user()),
     ), 422 if error else 200
 
@@ -116,5 +130,6 @@ def statement_csv():
     labels = {kind: str(label) for kind, label in KIND_LABELS.items()}
     body = "\ufeff" + wallet_statements.to_csv(lines, headers, labels, timezone)
     name = f"statement-{form.start.data or 'all'}-{form.end.data or 'today'}.csv"
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -20,8 +20,9 @@ HEAVY = ("sklearn", "pandas", "numpy", "scipy", "joblib")
 def modules_loaded_after(code: str) -> set[str]:
     """Top-level names of the modules a fresh interpreter holds after running `code`."""
     script = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
@@ -71,9 +72,15 @@ def test_names_that_moved_are_still_importable_from_their_old_modules():
     from scoring.training import STATEMENT_BUILDER, TrainedModel, library_versions
 
     assert (DataError, ArtifactError, TamperedArtifactError) == (
-        errors.DataError, errors.ArtifactError, errors.TamperedArtifactError)
+        errors.DataError,
+        errors.ArtifactError,
+        errors.TamperedArtifactError,
+    )
     assert (STATEMENT_BUILDER, TrainedModel, library_versions) == (
-        artifacts.STATEMENT_BUILDER, artifacts.TrainedModel, artifacts.library_versions)
+        artifacts.STATEMENT_BUILDER,
+        artifacts.TrainedModel,
+        artifacts.library_versions,
+    )
 
 
 def _scoring_imports() -> dict[str, set[str]]:
