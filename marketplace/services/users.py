@@ -285,7 +285,12 @@ def user_for_token(session: so.Session, token: str) -> tuple[User, ApiToken] | N
     """The user and token record for a live (unexpired, unrevoked) bearer token."""
     if not token or len(token) > 200:
         return None
-    record = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    # One round trip: the token row and its user together (this runs on every API request).
+    record = session.scalar(
+        sa.select(ApiToken)
+        .options(so.joinedload(ApiToken.user, innerjoin=True))
+        .where(ApiToken.token_hash == _token_hash(token))
+    )
     if record is None or record.revoked_at is not None or as_utc(record.expires_at) <= utcnow():
         return None
     user = record.user
