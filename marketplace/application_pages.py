@@ -5,16 +5,18 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import current_app, render_template, request, send_file
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace.extensions import db
-from marketplace.i18n import lazy_labels
+from marketplace.i18n import lazy_labels, translated
+from marketplace.pagination import page_request
 from marketplace.rules.accounts import ROLE_NAMES
 from marketplace.rules.application_states import EVENT_NAMES, STATUS_NAMES, allowed_events, is_editable
 from marketplace.rules.catalogue import CATEGORY_NAMES, INDUSTRIES, METHOD_NAMES, industry_label
-from marketplace.services import documents, statements
+from marketplace.services import documents, reviews, statements
 from marketplace.services.application_states import history
 
 SORT_LABELS = {
@@ -72,6 +74,28 @@ RATIO_LABELS = {
 }
 PERCENT_RATIOS = {"debt_ratio", "gross_margin", "net_margin", "return_on_assets", "revenue_growth"}
 INDUSTRY_CHOICES = [(code, industry_label(code)) for code in INDUSTRIES]
+
+
+def render_queue(filters: dict, endpoint: str, detail_endpoint: str):
+    """The review queue page (fund managers) or the list of every application (regulators).
+
+    Labels are translated once for the page, not once a row: a page shows up to 500 rows.
+    """
+    page = reviews.review_queue(
+        db.session, current_user._get_current_object(), **filters, page=page_request(request.args)
+    )
+    return render_template(
+        "fund/queue.html",
+        items=page,
+        filters=filters,
+        statuses=translated(STATUS_LABELS),
+        categories=translated(CATEGORY_LABELS),
+        sorts=translated(SORT_LABELS),
+        months=gettext("%(n)s months"),
+        age=reviews.queue_age_days,
+        endpoint=endpoint,
+        detail_endpoint=detail_endpoint,
+    )
 
 
 def format_ratio(name: str, value) -> str:

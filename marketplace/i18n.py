@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
+from babel import Locale
 from flask import current_app, g, session
-from flask_babel import format_currency, format_decimal, get_locale, lazy_gettext
+from flask_babel import format_decimal, get_locale, lazy_gettext
 from flask_login import current_user
 
 from marketplace.money import fen_to_decimal, format_rate
@@ -39,7 +42,20 @@ def money(fen: int | None) -> str:
     """Fen shown as CNY in the current locale ("¥12,500.00" / "CN¥12,500.00")."""
     if fen is None:
         return "—"
-    return format_currency(fen_to_decimal(fen), "CNY")
+    # Both interface languages group by thousands with "," and use "." for decimals (CLDR), so
+    # only the symbol differs; Babel's pattern engine costs ~0.1 ms a call on long lists.
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{_cny_symbol(str(get_locale()))}{fen_to_decimal(abs(fen)):,.2f}"
+
+
+@functools.cache
+def _cny_symbol(locale: str) -> str:
+    return Locale.parse(locale).currency_symbols.get("CNY", "¥")
+
+
+def translated(labels: dict) -> dict[str, str]:
+    """A vocabulary's labels in the current language, translated once for a whole page."""
+    return {code: str(label) for code, label in labels.items()}
 
 
 def rate(bps: int | None) -> str:

@@ -2,6 +2,8 @@
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from marketplace.app import create_app
 from marketplace.extensions import db
@@ -83,3 +85,16 @@ def test_error_pages_in_both_languages(client, locale, title):
     response = client.get("/does-not-exist")
     assert response.status_code == 404
     assert title in response.get_data(as_text=True)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fen=st.integers(-(10**14), 10**14), locale=st.sampled_from(["zh_CN", "en"]))
+def test_money_matches_babels_currency_format(app, fen, locale):
+    from babel.numbers import format_currency
+    from flask_babel import force_locale
+
+    from marketplace.i18n import money
+    from marketplace.money import fen_to_decimal
+
+    with app.test_request_context(), force_locale(locale):
+        assert money(fen) == format_currency(fen_to_decimal(fen), "CNY", locale=locale)

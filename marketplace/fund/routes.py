@@ -11,16 +11,14 @@ from wtforms import IntegerField, RadioField, SelectChoice, SubmitField, TextAre
 from wtforms.validators import DataRequired, Length, Optional
 
 from marketplace.application_pages import (
-    CATEGORY_LABELS,
-    SORT_LABELS,
     STATUS_LABELS,
     detail_context,
     queue_filters,
     register_document_download,
+    render_queue,
 )
 from marketplace.extensions import db
 from marketplace.fund import bp
-from marketplace.pagination import page_request
 from marketplace.rules import limits
 from marketplace.services import applications, reviews
 from marketplace.web import run_form
@@ -62,21 +60,7 @@ class DecisionForm(FlaskForm):
 @bp.get("/applications")
 def queue():
     """Applications awaiting review (or any status), filtered and sorted."""
-    filters = queue_filters(request.args)
-    items = reviews.review_queue(
-        db.session, current_user._get_current_object(), **filters, page=page_request(request.args)
-    )
-    return render_template(
-        "fund/queue.html",
-        items=items,
-        filters=filters,
-        statuses=STATUS_LABELS,
-        categories=CATEGORY_LABELS,
-        sorts=SORT_LABELS,
-        age=reviews.queue_age_days,
-        endpoint="fund.queue",
-        detail_endpoint="fund.application_detail",
-    )
+    return render_queue(queue_filters(request.args), "fund.queue", "fund.application_detail")
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from marketplace.domain_errors import (
     ValidationFailed,
     refuse_unknown_fields,
 )
-from marketplace.models import Enterprise, LoanApplication, User
+from marketplace.models import CreditAssessment, Enterprise, LoanApplication, User
 from marketplace.models.base import utcnow
 from marketplace.money import format_yuan, yuan_label
 from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate
@@ -159,7 +159,10 @@ def listed_applications() -> sa.Select:
     with the page in one statement each rather than one per row."""
     return sa.select(LoanApplication).options(
         so.joinedload(LoanApplication.enterprise),
-        so.selectinload(LoanApplication.assessments),
+        # A list shows an assessment's grade and reasons, never the stored model inputs.
+        so.selectinload(LoanApplication.assessments)
+        .defer(CreditAssessment.features, raiseload=True)
+        .defer(CreditAssessment.statement_years, raiseload=True),
         so.selectinload(LoanApplication.documents),
     )
 
