@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from marketplace import config as config_module
-from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+from marketplace.extensions import babel, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_DATABASE_ID = 2**31 - 1  # PostgreSQL integer
@@ -77,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
     from marketplace.i18n import install_template_helpers, select_locale
     from marketplace.security import install_security_headers
     from marketplace.services.passwords import make_hasher
+    from marketplace.throttle import init_throttle
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
@@ -87,7 +88,7 @@ def _init_extensions(app: Flask) -> None:
         app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True
     )
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_throttle(app)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     _init_login(app)

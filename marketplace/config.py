@@ -45,8 +45,8 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             environ.get("DATABASE_URL") or default_sqlite_url(instance_path)
         ),
+        # Failed sign-in counters (marketplace.throttle): shared by every worker through Redis.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -1,11 +1,29 @@
-"""Sign-in throttling: failures counted per account and per address (OWASP brute force)."""
+"""Sign-in throttling: failures counted per account and per address (OWASP brute force).
+
+The counters live in the `limits` library's storage: in memory by default, in Redis when
+RATELIMIT_STORAGE_URI (from REDIS_URL) names it, so that every worker process shares them. Only
+sign-in failures are counted, so nothing runs on other requests.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, request
-from limits import parse
+from flask import Flask, current_app, request
+from limits import parse, storage, strategies
 
-from marketplace.extensions import limiter
+_EXTENSION = "sign_in_throttle"
+
+
+def init_throttle(app: Flask) -> None:
+    """Open the counters' storage named by RATELIMIT_STORAGE_URI (unless RATELIMIT_ENABLED is off)."""
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        app.extensions[_EXTENSION] = None
+        return
+    store = storage.storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions[_EXTENSION] = strategies.FixedWindowRateLimiter(store)
+
+
+def _counters() -> strategies.RateLimiter | None:
+    return current_app.extensions[_EXTENSION]
 
 
 def _keys(email: str) -> list[tuple[str, str]]:
@@ -22,16 +40,18 @@ def _limit():
 
 def sign_in_blocked(email: str) -> bool:
     """True when this account or this address has used up its failed sign-ins for now."""
-    if not limiter.enabled:
+    counters = _counters()
+    if counters is None:
         return False
-    strategy, limit = limiter.limiter, _limit()
-    return any(not strategy.test(limit, *key) for key in _keys(email))
+    limit = _limit()
+    return any(not counters.test(limit, *key) for key in _keys(email))
 
 
 def record_sign_in_failure(email: str) -> None:
     """Count one failed sign-in against the account and the address."""
-    if not limiter.enabled:
+    counters = _counters()
+    if counters is None:
         return
-    strategy, limit = limiter.limiter, _limit()
+    limit = _limit()
     for key in _keys(email):
-        strategy.hit(limit, *key)
+        counters.hit(limit, *key)
