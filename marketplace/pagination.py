@@ -9,7 +9,6 @@ rows only.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -63,7 +62,7 @@ class Page:
     @property
     def pages(self) -> int:
         """How many pages the list has (0 when it is empty)."""
-        return math.ceil(self.total / self.per_page)
+        return -(-self.total // self.per_page)
 
     @property
     def has_prev(self) -> bool:

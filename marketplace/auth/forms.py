@@ -5,12 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from marketplace.rules.limits import MAX_EMAIL_CHARS as EMAIL_MAX
-from marketplace.rules.limits import MAX_NAME_CHARS as NAME_MAX
+from marketplace.rules.limits import MAX_EMAIL_CHARS, MAX_NAME_CHARS
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=MAX_EMAIL_CHARS)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     submit = SubmitField(_l("Sign in"))
 
@@ -24,8 +23,8 @@ class RegisterForm(FlaskForm):
         ],
         validators=[DataRequired()],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=NAME_MAX)])
-    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME_CHARS)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=MAX_EMAIL_CHARS)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     confirm = PasswordField(
         _l("Repeat password"),

@@ -86,15 +86,15 @@ def application_detail(application_id: int):
     if decided is not None:
         flash(_("Decision recorded: %(status)s.", status=STATUS_LABELS[decided.status]), "success")
         return redirect(url_for("fund.application_detail", application_id=application_id))
-    if request.method == "POST":
-        pass  # the form shows what was typed, with its errors
-    elif application.status == "awaiting_second_approval":
-        # The second manager confirms the first approver's terms (four eyes), shown as agreed.
-        for name in ("max_rate_bps", "listing_days", "fund_share_bps"):
-            getattr(form, name).data = getattr(application, name)
-    elif application.assessment is not None and form.max_rate_bps.data is None:
-        # Start from the rate the credit model suggests for the grade; the manager may lower it.
-        form.max_rate_bps.data = application.assessment.max_rate_bps
+    # A refused POST shows what was typed, with its errors; a first view starts from agreed terms.
+    if request.method == "GET":
+        if application.status == "awaiting_second_approval":
+            # The second manager confirms the first approver's terms (four eyes), shown as agreed.
+            for name in fields:
+                getattr(form, name).data = getattr(application, name)
+        elif application.assessment is not None and form.max_rate_bps.data is None:
+            # Start from the rate the credit model suggests for the grade; the manager may lower it.
+            form.max_rate_bps.data = application.assessment.max_rate_bps
     application = applications.readable_application(db.session, user, application_id)
     return render_template(
         "fund/application.html",

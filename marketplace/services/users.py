@@ -28,8 +28,6 @@ from marketplace.rules import limits
 from marketplace.rules.accounts import DEFAULT_LOCALE
 from marketplace.services import audit, passwords
 
-NAME_MAX = limits.MAX_NAME_CHARS
-EMAIL_MAX = limits.MAX_EMAIL_CHARS
 PASSWORD_MESSAGES = {
     "password_too_short": N_("Password must be at least 10 characters long."),
     "password_too_long": N_("Password must be at most 128 characters long."),
@@ -49,7 +47,7 @@ def normalise_email(raw: object) -> str:
     """Validated, normalised email address (domain lower-cased); raises ValidationFailed."""
     if not isinstance(raw, str) or not raw.strip():
         raise ValidationFailed(N_("Email is required."), fields={"email": [N_("Email is required.")]})
-    if len(raw) > EMAIL_MAX:
+    if len(raw) > limits.MAX_EMAIL_CHARS:
         raise ValidationFailed(N_("Email is too long."), fields={"email": [N_("Email is too long.")]})
     try:
         info = validate_email(raw.strip(), check_deliverability=False)
@@ -64,7 +62,7 @@ def validate_name(raw: object) -> str:
     name = raw.strip() if isinstance(raw, str) else ""
     if not name:
         raise ValidationFailed(N_("Name is required."), fields={"name": [N_("Name is required.")]})
-    if len(name) > NAME_MAX or re.search(r"[\x00-\x1f\x7f]", name):
+    if len(name) > limits.MAX_NAME_CHARS or re.search(r"[\x00-\x1f\x7f]", name):
         message = N_("Name must be at most 100 printable characters.")
         raise ValidationFailed(message, fields={"name": [message]})
     return name
@@ -197,7 +195,7 @@ def authenticate(session: so.Session, hasher: PasswordHasher, *, email, password
             action="auth.sign_in_failed",
             object_type="user",
             object_id=user.id if user else "",
-            payload={"email": email_text[:EMAIL_MAX], "source": source},
+            payload={"email": email_text[: limits.MAX_EMAIL_CHARS], "source": source},
         )
         raise AuthenticationFailed(N_("Email or password is incorrect."))
     if passwords.needs_rehash(hasher, user.password_hash):
