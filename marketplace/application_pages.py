@@ -81,7 +81,7 @@ def render_queue(filters: dict, endpoint: str, detail_endpoint: str):
 
     Labels are translated once for the page, not once a row: a page shows up to 500 rows.
     """
-    page = reviews.review_queue(
+    page = reviews.review_queue_rows(
         db.session, current_user._get_current_object(), **filters, page=page_request(request.args)
     )
     return render_template(
@@ -92,7 +92,7 @@ def render_queue(filters: dict, endpoint: str, detail_endpoint: str):
         categories=translated(CATEGORY_LABELS),
         sorts=translated(SORT_LABELS),
         months=gettext("%(n)s months"),
-        age=reviews.queue_age_days,
+        not_scored=gettext("not scored"),
         endpoint=endpoint,
         detail_endpoint=detail_endpoint,
     )
