@@ -21,6 +21,24 @@ def test_default_language_is_simplified_chinese(database_uri):
     assert "登录" in page
 
 
+@pytest.mark.parametrize(
+    ("chosen", "saved", "dashboard"), [(None, "zh_CN", "我的企业"), ("en", "en", "My enterprise")]
+)
+def test_registration_in_the_default_language_and_in_english(database_uri, chosen, saved, dashboard):
+    config = base_config(database_uri)
+    config.pop("BABEL_DEFAULT_LOCALE")
+    app = create_app(config)
+    client = app.test_client()
+    if chosen:
+        client.post("/language", data={"locale": chosen, "next": "/register"})
+    form = {"email": "new@example.com", "password": "Correct-Horse-2026", "confirm": "Correct-Horse-2026"}
+    response = client.post("/register", data={**form, "name": "新企业", "role": "sme"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert dashboard in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.locale).where(User.email == "new@example.com")) == saved
+
+
 @pytest.mark.parametrize(("locale", "expected"), [("zh_CN", "我的企业"), ("en", "My enterprise")])
 def test_dashboard_renders_in_both_languages(app, locale, expected):
     make_user("sme", "sme@example.com", locale=locale)

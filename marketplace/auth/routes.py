@@ -1,7 +1,6 @@
 """Views of the auth blueprint."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -9,6 +8,7 @@ from marketplace.auth import bp
 from marketplace.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, RegisterForm
 from marketplace.domain_errors import AuthenticationFailed
 from marketplace.extensions import db
+from marketplace.i18n import current_language
 from marketplace.services import unit_of_work, users
 from marketplace.throttle import record_sign_in_failure, sign_in_blocked
 from marketplace.web import DASHBOARDS, apply_error_to_form, password_hasher, run_form, safe_next
@@ -80,7 +80,7 @@ def register():
             password=form.password.data,
             role=form.role.data,
             name=form.name.data,
-            locale=str(get_locale()),
+            locale=current_language(),  # the app's code (zh_CN / en), not Babel's zh_Hans_CN
         ),
     )
     if user is not None:
