@@ -12,6 +12,7 @@ from marketplace.rules.accounts import DEFAULT_LOCALE, LOCALES
 
 INSECURE_DEFAULT_SECRET = "dev-insecure-secret-key-change-me"  # noqa: S105 - the known-bad value
 ENVIRONMENTS = ("development", "production", "testing")
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster://", "redis+unix://")
 
 
 class ConfigError(RuntimeError):
@@ -135,13 +136,48 @@ def parse_rate_table(text: str) -> dict[str, int] | None:
 
 
 def check_production_safety(config) -> None:
-    """Refuse to run in production with a missing or well-known secret key."""
+    """Refuse to run in production with settings that are only safe on a developer's machine.
+
+    Every problem is listed at once, so that one failed start shows the whole fix.
+    """
     if config.get("MARKETPLACE_ENV") != "production":
         return
+    problems = production_problems(config)
+    if problems:
+        raise ConfigError(
+            "MARKETPLACE_ENV=production cannot start:\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+            + "\n(see README, 'Running in production')"
+        )
+
+
+def production_problems(config) -> list[str]:
+    """What makes `config` unsafe for production (empty when it is safe)."""
+    problems = []
     key = config.get("SECRET_KEY") or ""
     if key == INSECURE_DEFAULT_SECRET or len(key) < 32:
-        raise ConfigError(
+        problems.append(
             "SECRET_KEY is missing, the development default, or shorter than 32 characters; "
-            "set a long random SECRET_KEY before running with MARKETPLACE_ENV=production "
-            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            "set a long random one (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
+    # The sandbox gateway settles any deposit at once: in production it would create money.
+    if config.get("PAYMENT_GATEWAY") != "stripe":
+        problems.append(
+            f"PAYMENT_GATEWAY is {config.get('PAYMENT_GATEWAY')!r}; production takes real payments only "
+            "through PAYMENT_GATEWAY=stripe (the sandbox settles every deposit without any money)."
+        )
+    else:
+        for name in ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"):
+            if not config.get(name):
+                problems.append(f"{name} is not set; the Stripe gateway needs it.")
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        problems.append(
+            "DATABASE_URL is not set (the SQLite file is for development); point it at PostgreSQL."
+        )
+    # Sign-in throttling must count across every worker process (OWASP brute force), not per process.
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(REDIS_SCHEMES):
+        problems.append(
+            "REDIS_URL is not set; sign-in throttling must share its counters between workers "
+            "(e.g. REDIS_URL=redis://127.0.0.1:6379/0)."
+        )
+    return problems

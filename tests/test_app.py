@@ -12,15 +12,55 @@ from marketplace.extensions import db
 from marketplace.models import User
 from tests.conftest import base_config
 
+# A production configuration that passes the safety check; nothing here connects anywhere.
+SAFE_PRODUCTION = {
+    "MARKETPLACE_ENV": "production",
+    "TESTING": False,
+    "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://marketplace@127.0.0.1:5432/marketplace",
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "PAYMENT_GATEWAY": "stripe",
+    "STRIPE_API_KEY": "sk_test_production_check",
+    "STRIPE_WEBHOOK_SECRET": "whsec_production_check",
+}
+
 
 def production_config(database_uri, **overrides):
-    return {**base_config(database_uri), "MARKETPLACE_ENV": "production", "TESTING": False, **overrides}
+    return {**base_config(database_uri), **SAFE_PRODUCTION, **overrides}
 
 
 @pytest.mark.parametrize("secret", ["", INSECURE_DEFAULT_SECRET, "short-key"])
 def test_production_refuses_a_missing_or_default_secret_key(database_uri, secret):
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app(production_config(database_uri, SECRET_KEY=secret))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"PAYMENT_GATEWAY": "sandbox"}, "PAYMENT_GATEWAY"),
+        ({"STRIPE_API_KEY": ""}, "STRIPE_API_KEY"),
+        ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
+        ({"SQLALCHEMY_DATABASE_URI": "sqlite:///instance/marketplace.sqlite3"}, "DATABASE_URL"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "REDIS_URL"),
+    ],
+)
+def test_production_refuses_settings_only_safe_on_a_developers_machine(database_uri, overrides, named):
+    with pytest.raises(ConfigError, match=named):
+        create_app(production_config(database_uri, **overrides))
+
+
+def test_production_from_the_environment_alone_names_every_missing_setting(tmp_path, monkeypatch):
+    """The review's case: MARKETPLACE_ENV=production and a key, nothing else → a sandbox deposit
+    would have created money; now the app does not start and says what to set."""
+    for name in ("PAYMENT_GATEWAY", "DATABASE_URL", "REDIS_URL", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MARKETPLACE_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    with pytest.raises(ConfigError) as refused:
+        create_app({"TESTING": False})
+    message = str(refused.value)
+    assert all(name in message for name in ("PAYMENT_GATEWAY", "DATABASE_URL", "REDIS_URL"))
+    assert "SECRET_KEY" not in message
 
 
 def test_production_settings_harden_cookies_and_headers(database_uri):
