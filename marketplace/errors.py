@@ -7,9 +7,12 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from marketplace.domain_errors import DomainError
+from marketplace.services.unit_of_work import is_retryable
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,10 @@ API_CODES = {
     422: "validation_failed",
     429: "rate_limited",
     500: "internal_error",
+    503: "unavailable",
 }
+TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P", "53300")  # connection, shutdown, too many connections
+RETRY_AFTER_SECONDS = 5  # a database or Redis restart is usually over within seconds
 
 
 def json_error(status: int, message: str, *, code: str | None = None, fields=None, headers=None):
@@ -60,10 +66,42 @@ def http_error_response(error: HTTPException):
         fields = _flatten_webargs(data.get("messages")) if "messages" in data else None
         message = data.get("message") or _api_message(status, error)
         headers = dict(data.get("headers") or {})
+        headers.update(_protocol_headers(error))
         if status == 401:
             headers.setdefault("WWW-Authenticate", "Bearer")
         return json_error(status, message, fields=fields, headers=headers)
-    return render_error_page(status), status
+    return render_error_page(status), status, _protocol_headers(error)
+
+
+def _protocol_headers(error: HTTPException) -> dict:
+    """Headers the status requires, e.g. `Allow` on a 405 (RFC 9110 §15.5.6)."""
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+
+
+def unavailable_response():
+    """503 with a retry hint: the database or the counters' store cannot be reached right now."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.path.startswith("/api/"):
+        message = gettext("The service is temporarily unavailable; try again in a few seconds.")
+        return json_error(503, message, headers=headers)
+    return render_error_page(503), 503, headers
+
+
+def is_transient(error: Exception) -> bool:
+    """True when `error` says the database or Redis cannot be reached or is busy right now:
+    connection refused or lost, the pool exhausted, a server shutting down, serialization
+    retries used up; False for errors a retry cannot fix (e.g. SQLite's "no such table")."""
+    if isinstance(error, (sa_exc.TimeoutError, RedisConnectionError)):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    original = getattr(error, "orig", None)
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate is not None:  # PostgreSQL: class 08 connection exception, 57P server shutdown
+        return sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES) or is_retryable(error)
+    if type(original).__name__ == "OperationalError" and type(original).__module__.startswith("psycopg"):
+        return True  # psycopg could not connect at all (no SQLSTATE: nothing answered)
+    return is_retryable(error)
 
 
 def _api_message(status: int, error: HTTPException) -> str:
@@ -85,6 +123,7 @@ def render_error_page(status: int) -> str:
         413: gettext("File too large"),
         429: gettext("Too many requests"),
         500: gettext("Something went wrong"),
+        503: gettext("Temporarily unavailable"),
     }
     explanations = {
         400: gettext(
@@ -95,6 +134,7 @@ def render_error_page(status: int) -> str:
         413: gettext("The upload is larger than allowed."),
         429: gettext("Too many attempts. Wait a minute and try again."),
         500: gettext("An unexpected error occurred. The team has been notified; please try again later."),
+        503: gettext("The service cannot reach its database right now. Please try again in a few seconds."),
     }
     return render_template(
         "errors/error.html",
@@ -121,6 +161,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         return http_error_response(error)
+
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    @app.errorhandler(RedisConnectionError)
+    def _unavailable(error: Exception):
+        if not is_transient(error):
+            return _unexpected(error)
+        # Nothing was committed (the unit of work rolls back), so the client may safely try again.
+        log.warning("service unavailable on %s %s: %s", request.method, request.path, error)
+        return unavailable_response()
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
