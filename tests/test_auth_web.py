@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, User
-from tests.helpers import TEST_PASSWORD, login, make_user
+from tests.helpers import TEST_PASSWORD, api_token, login, make_user
 
 GOOD = {
     "role": "sme",
@@ -85,7 +85,44 @@ def test_sign_in_and_out(client, users):
     assert client.get("/investor/").status_code == 200
     assert client.post("/logout").status_code == 302
     assert client.get("/investor/").status_code == 302
-    assert [a for a in actions() if a.startswith("auth.")] == ["auth.signed_in"]
+    assert [a for a in actions() if a.startswith("auth.")] == ["auth.signed_in", "auth.signed_out"]
+
+
+def test_a_copied_session_cookie_is_worthless_after_sign_out(app, client, users):
+    login(client, "investor@example.com")
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/wallet/").status_code == 200
+    client.post("/logout")
+    assert copy.get("/wallet/").status_code == 302  # replayed: sent to the sign-in page
+    assert "auth.signed_out" in actions()
+
+
+def test_admin_signs_an_account_out_everywhere(app, client, users):
+    login(client, "investor@example.com")
+    token = api_token(app.test_client(), "investor@example.com")
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "Sign out everywhere" in page
+    response = admin.post(f"/admin/users/{users['investor'].id}/sign-out", follow_redirects=True)
+    assert "investor@example.com is signed out everywhere." in response.get_data(as_text=True)
+    assert client.get("/wallet/").status_code == 302
+    assert (
+        app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    )
+    assert admin.get("/admin/users").status_code == 200  # the admin's own session goes on
+    assert actions()[-1] == "user.signed_out_everywhere"
+
+
+def test_only_an_admin_signs_others_out_and_only_existing_accounts(app, client, users):
+    login(client, "fund_manager@example.com")
+    assert client.post(f"/admin/users/{users['investor'].id}/sign-out").status_code == 403
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    before = actions()
+    assert admin.post("/admin/users/999999/sign-out").status_code == 404
+    assert actions() == before
 
 
 def test_sign_out_needs_post(client, users):

@@ -17,7 +17,8 @@ from marketplace.pagination import page_request, paginate
 from marketplace.rules import limits
 from marketplace.rules.accounts import ROLE_NAMES, ROLES
 from marketplace.services import users
-from marketplace.web import password_hasher, run_form
+from marketplace.sme.forms import ActionForm
+from marketplace.web import password_hasher, run_button, run_form
 
 ROLE_LABELS = lazy_labels(ROLE_NAMES)
 
@@ -59,4 +60,16 @@ def user_list():
         flash(_("Account %(email)s created.", email=user.email), "success")
         return redirect(url_for("admin.user_list"))
     accounts = paginate(db.session, sa.select(User).order_by(User.id), page_request(request.args))
-    return render_template("admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS), status
+    return render_template(
+        "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS, action_form=ActionForm()
+    ), status
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+def sign_out_everywhere(user_id: int):
+    """End every browser session and API token of an account (a lost phone, a leaver)."""
+    admin = current_user._get_current_object()
+    user = run_button(ActionForm(), lambda: users.sign_out_everywhere(db.session, admin, user_id))
+    if user is not None:
+        flash(_("%(email)s is signed out everywhere.", email=user.email), "success")
+    return redirect(url_for("admin.user_list", page=request.args.get("page", type=int)))

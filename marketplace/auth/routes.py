@@ -55,7 +55,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (POST with CSRF token, so another site cannot sign users out)."""
+    """Sign out (POST with CSRF token, so another site cannot sign users out); the session ends
+    on the server too, so a copy of the cookie is worthless afterwards."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        unit_of_work.run(db.session, lambda: users.sign_out(db.session, user))
     logout_user()
     locale = session.get("locale")
     session.clear()
