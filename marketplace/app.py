@@ -70,6 +70,7 @@ def _configure_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from marketplace import models  # noqa: F401  (registers every table with the metadata)
+    from marketplace.api.bodies import install_body_checks
     from marketplace.application_pages import install_application_helpers
     from marketplace.database import configure_sqlite, engine_options
     from marketplace.errors import register_error_handlers
@@ -100,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     install_template_helpers(app)
     install_application_helpers(app)
     install_security_headers(app)
+    install_body_checks(app)
     init_payments(app)
     register_error_handlers(app)
 

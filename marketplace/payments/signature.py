@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 
 import stripe
 
 DEFAULT_TOLERANCE = 300  # seconds, Stripe's default
+# What a well-formed header is made of: printable ASCII only (a header arrives decoded as
+# Latin-1, and the SDK's constant-time comparison refuses non-ASCII text with a TypeError), and
+# a timestamp of ASCII digits (str.isdigit() also accepts '²', which int() refuses).
+_HEADER_TEXT = re.compile(r"[\x20-\x7e]{1,4096}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class SignatureError(ValueError):
@@ -43,6 +49,8 @@ def verify(
         raise SignatureError("no webhook secret is configured")
     if not header:
         raise SignatureError("missing Stripe-Signature header")
+    if not _HEADER_TEXT.fullmatch(header) or not _TIMESTAMP.fullmatch(_first_item(header, "t") or ""):
+        raise SignatureError("malformed Stripe-Signature header")
     try:
         # tolerance=None: the SDK checks the signature only; the window is checked below.
         stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None)
@@ -57,13 +65,18 @@ def verify(
     return timestamp
 
 
-def _timestamp(header: str) -> int:
-    # The first `t=` item, read as the SDK reads it (it has just verified the signature over it).
+def _first_item(header: str, name: str) -> str | None:
+    """The value of the first `name=` item of the header, as the SDK reads it."""
     for item in header.split(","):
-        name, _, value = item.partition("=")
-        if name == "t":
-            try:
-                return int(value.split("=")[0])
-            except ValueError:
-                break
-    raise SignatureError("malformed Stripe-Signature header")
+        key, _, value = item.partition("=")
+        if key == name:
+            return value.split("=")[0]
+    return None
+
+
+def _timestamp(header: str) -> int:
+    # The first `t=` item, already checked to be ASCII digits (the SDK has verified the signature over it).
+    value = _first_item(header, "t")
+    if value is None or not _TIMESTAMP.fullmatch(value):
+        raise SignatureError("malformed Stripe-Signature header")
+    return int(value)

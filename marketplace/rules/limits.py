@@ -38,3 +38,11 @@ MAX_EMPLOYEES = 10_000_000
 
 # Payments: the largest single deposit or withdrawal, unless configured (MAX_TRANSACTION_YUAN).
 DEFAULT_MAX_TRANSACTION_FEN = 1_000_000 * FEN_PER_YUAN
+
+# Input bounds: what any request may carry, whatever the field (the review "no input gives a 500").
+# JSON bodies: this API's deepest body is an object of scalars (2 levels); 32 leaves room for any
+# future nesting while staying far below the recursion limit of Python's JSON parser (~1,000).
+MAX_JSON_DEPTH = 32
+# Dates typed into filters: the platform holds nothing before 2000, and day arithmetic near
+# date.min / date.max (0001-01-01, 9999-12-31) overflows once time zones are applied.
+MIN_QUERY_DATE_ISO, MAX_QUERY_DATE_ISO = "2000-01-01", "2100-12-31"
