@@ -63,6 +63,8 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "ARGON2_PARALLELISM": 1,
         "API_TOKEN_TTL": timedelta(hours=int(environ.get("API_TOKEN_TTL_HOURS", "24"))),
         "LOGIN_FAILURE_LIMIT": environ.get("LOGIN_FAILURE_LIMIT", "10/minute"),
+        # Accounts one address may try to register (an office behind one NAT registers a few).
+        "REGISTRATION_LIMIT": environ.get("REGISTRATION_LIMIT", "10/hour"),
         "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
         "BABEL_DEFAULT_TIMEZONE": environ.get("MARKETPLACE_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": LOCALES,

@@ -1,8 +1,9 @@
-"""Sign-in throttling: failures counted per account and per address (OWASP brute force).
+"""Throttling: failed sign-ins per account and per address (OWASP brute force), registrations
+per address (mass account creation).
 
 The counters live in the `limits` library's storage: in memory by default, in Redis when
 RATELIMIT_STORAGE_URI (from REDIS_URL) names it, so that every worker process shares them. Only
-sign-in failures are counted, so nothing runs on other requests.
+sign-in failures and registrations are counted, so nothing runs on other requests.
 """
 
 from __future__ import annotations
@@ -55,3 +56,12 @@ def record_sign_in_failure(email: str) -> None:
     limit = _limit()
     for key in _keys(email):
         counters.hit(limit, *key)
+
+
+def registration_allowed() -> bool:
+    """Count one registration attempt from this address; False once REGISTRATION_LIMIT is used up."""
+    counters = _counters()
+    if counters is None:
+        return True
+    limit = parse(current_app.config["REGISTRATION_LIMIT"])
+    return counters.hit(limit, "registrations-address", request.remote_addr or "unknown")

@@ -250,3 +250,19 @@ def test_successful_sign_ins_do_not_count_against_the_limit(app, users):
     for _ in range(15):
         c = app.test_client()
         assert login(c, "sme@example.com").status_code == 302
+
+
+def test_registration_is_throttled_per_address(app, client):
+    app.config["REGISTRATION_LIMIT"] = "2/hour"
+    for number in (1, 2):
+        fresh = app.test_client()
+        assert fresh.post("/register", data={**GOOD, "email": f"owner{number}@xinghe.cn"}).status_code == 302
+    response = client.post("/register", data={**GOOD, "email": "owner3@xinghe.cn"})
+    assert response.status_code == 429
+    assert "Too many accounts were registered from your address" in response.get_data(as_text=True)
+    api = app.test_client().post(
+        "/api/v1/auth/register",
+        json={"email": "owner4@xinghe.cn", "password": GOOD["password"], "role": "sme", "name": "某企业"},
+    )
+    assert api.status_code == 429
+    assert user_count() == 2

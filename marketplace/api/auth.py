@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app
+from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 
 from marketplace.api.schemas import StrictSchema
@@ -14,7 +15,7 @@ from marketplace.extensions import db
 from marketplace.rules.accounts import LOCALES, SELF_REGISTERED_ROLES
 from marketplace.rules.limits import MAX_EMAIL_CHARS
 from marketplace.services import unit_of_work, users
-from marketplace.throttle import record_sign_in_failure, sign_in_blocked
+from marketplace.throttle import record_sign_in_failure, registration_allowed, sign_in_blocked
 
 URL_PREFIX = "/auth"
 blp = Blueprint("api_auth", __name__, description="Registration and API tokens")
@@ -57,6 +58,8 @@ class RevokedSchema(ma.Schema):
 @in_unit_of_work
 def register(data):
     """Register an SME or investor account."""
+    if not registration_allowed():
+        abort(429, message=gettext("Too many accounts were registered from your address. Try again later."))
     data.setdefault("locale", current_app.config["BABEL_DEFAULT_LOCALE"])
     user = users.register(db.session, current_app.extensions["password_hasher"], **data)
     return user

@@ -10,7 +10,7 @@ from marketplace.domain_errors import AuthenticationFailed
 from marketplace.extensions import db
 from marketplace.i18n import current_language
 from marketplace.services import unit_of_work, users
-from marketplace.throttle import record_sign_in_failure, sign_in_blocked
+from marketplace.throttle import record_sign_in_failure, registration_allowed, sign_in_blocked
 from marketplace.web import DASHBOARDS, apply_error_to_form, password_hasher, run_form, safe_next
 
 
@@ -75,6 +75,9 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for(DASHBOARDS[current_user.role]))
     form = RegisterForm()
+    if form.is_submitted() and not registration_allowed():
+        flash(_("Too many accounts were registered from your address. Try again later."), "danger")
+        return render_template("auth/register.html", form=form), 429
     user, status = run_form(
         form,
         lambda: users.register(
