@@ -40,6 +40,7 @@ test: translations
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive --severity-level medium marketplace scoring bench wsgi.py
 
 # Format the code the way CI checks it.
 format: install

@@ -19,7 +19,11 @@ def init_throttle(app: Flask) -> None:
     if not app.config.get("RATELIMIT_ENABLED", True):
         app.extensions[_EXTENSION] = None
         return
-    store = storage.storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    options = {}
+    if uri.startswith("redis"):  # one Redis may serve several apps (or test runs): keys apart
+        options["key_prefix"] = app.config.get("RATELIMIT_KEY_PREFIX", "sanhaojie")
+    store = storage.storage_from_string(uri, **options)
     app.extensions[_EXTENSION] = strategies.FixedWindowRateLimiter(store)
 
 

@@ -2,8 +2,9 @@
 
 SQLite: the schema is migrated once into a template file, copied for each test.
 PostgreSQL (TEST_DATABASE_URL): migrated once per run, every table truncated per test.
-Tests marked `postgres` skip with a stated reason without TEST_DATABASE_URL; with
-REQUIRE_POSTGRES=1 (CI) such a skip is an error instead.
+Tests marked `postgres` skip with a stated reason without TEST_DATABASE_URL, tests marked `redis`
+without TEST_REDIS_URL (which also moves every app's throttling counters to Redis); with
+REQUIRE_POSTGRES=1 / REQUIRE_REDIS=1 (CI) such a skip is an error instead.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from marketplace.extensions import db
 from tests.helpers import TEST_PASSWORD, login, make_user
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Redis for the throttling counters (CI sets it, as production requires Redis); each app gets
+# keys of its own, so counters never leak from one test into the next.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 FAST_ARGON2 = {"ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1, "ARGON2_PARALLELISM": 1}
 
 
@@ -35,7 +39,8 @@ def base_config(database_uri: str) -> dict:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "BABEL_DEFAULT_LOCALE": "en",  # assertions read English; i18n tests switch languages
         **FAST_ARGON2,
     }
@@ -44,30 +49,39 @@ def base_config(database_uri: str) -> dict:
 def pytest_configure(config):
     if os.environ.get("REQUIRE_POSTGRES") == "1" and not POSTGRES_URL:
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+    if os.environ.get("REQUIRE_REDIS") == "1" and not REDIS_URL:
+        raise pytest.UsageError("REQUIRE_REDIS=1 but TEST_REDIS_URL is not set")
 
 
-_skipped_postgres_tests: list[str] = []
+_skipped_required_tests: list[str] = []
 
 
 def pytest_runtest_logreport(report):
-    if report.skipped and "postgres" in report.keywords and POSTGRES_URL:
-        _skipped_postgres_tests.append(report.nodeid)
+    if not report.skipped:
+        return
+    for marker, required in (("postgres", "REQUIRE_POSTGRES"), ("redis", "REQUIRE_REDIS")):
+        if marker in report.keywords and os.environ.get(required) == "1":
+            _skipped_required_tests.append(report.nodeid)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """With REQUIRE_POSTGRES=1 a skipped PostgreSQL test fails the run (CI must run them all)."""
-    if os.environ.get("REQUIRE_POSTGRES") == "1" and _skipped_postgres_tests:
-        print("\nPostgreSQL tests were skipped:", *_skipped_postgres_tests, sep="\n  ")
+    """With REQUIRE_POSTGRES=1 / REQUIRE_REDIS=1 a skipped test of that kind fails the run (CI
+    must run them all)."""
+    if _skipped_required_tests:
+        print("\nRequired PostgreSQL or Redis tests were skipped:", *_skipped_required_tests, sep="\n  ")
         session.exitstatus = 1
 
 
 def pytest_collection_modifyitems(config, items):
-    if POSTGRES_URL:
-        return
-    reason = "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://... to run"
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=reason))
+    for marker, url, reason in (
+        ("postgres", POSTGRES_URL, "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://... to run"),
+        ("redis", REDIS_URL, "needs Redis: set TEST_REDIS_URL=redis://127.0.0.1:6379/15 to run"),
+    ):
+        if url:
+            continue
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _migrate(database_uri: str, instance: Path) -> None:

@@ -5,9 +5,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from marketplace.app import create_app
 from marketplace.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models.base import utcnow
+from tests.conftest import base_config
 from tests.helpers import TEST_PASSWORD, api_token, bearer, make_user
 
 GOOD = {"email": "buyer@invest.cn", "password": "Sturdy-Password-2026", "role": "investor", "name": "李四"}
@@ -198,3 +200,23 @@ def test_wrong_method_is_json_405(client):
 def test_created_user_can_get_a_token(client):
     make_user("fund_manager", "fm@example.com")
     assert api_token(client, "fm@example.com")
+
+
+@pytest.mark.redis
+def test_failed_sign_ins_are_counted_across_worker_processes(app, users):
+    """Two apps sharing one Redis stand for two gunicorn workers: the tenth failure on one
+    blocks the next attempt on the other (per-process memory counters would allow 4 x 10)."""
+    other_worker = create_app(
+        {
+            **base_config(app.config["SQLALCHEMY_DATABASE_URI"]),
+            "RATELIMIT_KEY_PREFIX": app.config["RATELIMIT_KEY_PREFIX"],  # the same Redis keys
+        }
+    )
+    wrong = {"email": "sme@example.com", "password": "Wrong-Wrong-1"}
+    with other_worker.app_context():
+        for _ in range(10):
+            assert other_worker.test_client().post("/api/v1/auth/tokens", json=wrong).status_code == 401
+        db.session.remove()
+        db.engine.dispose()
+    right = {"email": "sme@example.com", "password": TEST_PASSWORD}
+    assert app.test_client().post("/api/v1/auth/tokens", json=right).status_code == 429
