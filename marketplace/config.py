@@ -101,6 +101,13 @@ def payment_settings(environ=os.environ) -> dict:
         # Empty: derived from SECRET_KEY when the app starts (marketplace.payments.init_payments).
         "SANDBOX_WEBHOOK_SECRET": environ.get("SANDBOX_WEBHOOK_SECRET", ""),
         "MAX_TRANSACTION_FEN": limit_fen,
+        # After a crash (docs/payments.md, "After a crash"): how long an Idempotency-Key
+        # reservation belongs to the request running it; how old a payment still `created`
+        # without a provider id must be before `flask payments sync` fails it (releasing any hold);
+        # how old a hold may get before `flask ledger check` reports it.
+        "IDEMPOTENCY_LEASE_SECONDS": int(environ.get("IDEMPOTENCY_LEASE_SECONDS", "60")),
+        "PAYMENT_STUCK_MINUTES": int(environ.get("PAYMENT_STUCK_MINUTES", "15")),
+        "HOLD_MAX_AGE_HOURS": int(environ.get("HOLD_MAX_AGE_HOURS", "168")),
     }
 
 

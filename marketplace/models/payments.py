@@ -98,7 +98,8 @@ class SandboxObject(Base):
 
 
 class IdempotentRequest(Base):
-    """The first response to an API request sent with an Idempotency-Key, replayed on retries."""
+    """The first response to an API request sent with an Idempotency-Key, replayed on retries
+    (marketplace/api/idempotency.py; docs/payments.md, "After a crash")."""
 
     __tablename__ = "idempotent_requests"
     __table_args__ = (
@@ -114,3 +115,8 @@ class IdempotentRequest(Base):
     response_status: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     response_body: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # While in progress, the reservation belongs to the request running it until this moment; a
+    # retry after it may take the reservation over (the process may have died). NULL: no lease
+    # (rows written before leases existed), taken over like an expired one. The value is also the
+    # holder's token: a request whose lease was taken over can no longer store or drop the row.
+    leased_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
