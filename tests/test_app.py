@@ -188,6 +188,19 @@ def test_openapi_document_lists_the_contract(client):
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
+def test_openapi_document_describes_the_error_shape_the_api_answers(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        reference = spec["components"]["responses"][name]["content"]["application/json"]["schema"]["$ref"]
+        error = schemas[reference.rsplit("/", 1)[1]]
+        assert error["required"] == ["error"] and set(error["properties"]) == {"error"}
+    detail = schemas["ErrorDetail"]
+    assert set(detail["required"]) == {"code", "message"}
+    answered = client.post("/api/v1/auth/tokens", json={"email": "x@example.com"}).get_json()
+    assert set(answered) == {"error"} and set(answered["error"]) <= set(detail["properties"])
+
+
 def test_api_docs_are_served_from_local_files(client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200
