@@ -177,3 +177,126 @@ def test_a_request_whose_reservation_was_taken_over_stores_nothing(app, client, 
     db.session.rollback()
     record = db.session.scalars(sa.select(IdempotentRequest)).one()
     assert record.state == "in_progress" and record.response_body == response.get_json()
+
+
+# -- flask payments sync: payments stuck in `created` -------------------------------------------
+
+
+def crashed_withdrawal(monkeypatch, user, amount: int, *, age: timedelta) -> Payment:
+    """A withdrawal committed with its hold, whose process died before the provider answered."""
+    with crash_at(monkeypatch, gateway(), "create_payout"), pytest.raises(Crash):
+        payment_flows.withdraw(db.session, gateway(), user, amount, limit=LIMIT)
+    db.session.rollback()
+    payment = db.session.scalars(sa.select(Payment).order_by(Payment.id.desc())).first()
+    assert (payment.kind, payment.status, payment.provider_id) == ("payout", "created", None)
+    db.session.execute(sa.update(Payment).where(Payment.id == payment.id).values(created_at=utcnow() - age))
+    db.session.commit()
+    return payment
+
+
+def test_sync_fails_a_stuck_withdrawal_and_returns_its_hold_once(app, runner, users, monkeypatch):
+    user = users["investor"]
+    payment_flows.deposit(db.session, gateway(), user, 1000_00, limit=LIMIT)
+    stuck = crashed_withdrawal(monkeypatch, user, 100_00, age=timedelta(minutes=16))
+    young = crashed_withdrawal(monkeypatch, user, 30_00, age=timedelta(minutes=14))
+    assert balances(users) == {**balances(users), "wallet": 870_00, "held": 130_00}
+
+    result = runner.invoke(args=["payments", "sync"])
+    assert result.exit_code == 0, result.output
+    assert f"payment {stuck.id} (payout of 100.00 yuan, user {user.id})" in result.output
+    assert "100.00 yuan returned to the wallet" in result.output
+    assert f"payment {young.id}" not in result.output
+    assert "1 stuck payments failed (created over 15m ago)" in result.output
+    assert balances(users) == {**balances(users), "wallet": 970_00, "held": 30_00}
+    stuck = db.session.get(Payment, stuck.id, populate_existing=True)
+    assert stuck.status == "failed" and stuck.failure_message == payment_flows.STUCK_MESSAGE
+    assert [change.source for change in stuck.history] == ["request", payment_flows.STUCK_SOURCE]
+    assert db.session.get(Payment, young.id, populate_existing=True).status == "created"
+    assert transactions("withdrawal_returned") == 1
+
+    posted = count(LedgerTransaction)
+    again = runner.invoke(args=["payments", "sync"])
+    assert again.exit_code == 0 and "0 stuck payments failed" in again.output
+    assert count(LedgerTransaction) == posted
+    assert balances(users) == {**balances(users), "wallet": 970_00, "held": 30_00}
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+    assert runner.invoke(args=["ledger", "check"]).exit_code == 0
+
+
+def test_the_stuck_age_is_configurable(app, runner, users, monkeypatch):
+    user = users["investor"]
+    payment_flows.deposit(db.session, gateway(), user, 100_00, limit=LIMIT)
+    stuck = crashed_withdrawal(monkeypatch, user, 10_00, age=timedelta(minutes=20))
+    app.config["PAYMENT_STUCK_MINUTES"] = 60
+    assert "0 stuck payments failed (created over 1h ago)" in runner.invoke(args=["payments", "sync"]).output
+    result = runner.invoke(args=["payments", "sync", "--stuck-after", "10m"])
+    assert f"payment {stuck.id} (payout of 10.00 yuan" in result.output
+    assert balances(users)["held"] == 0 and balances(users)["wallet"] == 100_00
+    bad = runner.invoke(args=["payments", "sync", "--stuck-after", "soon"])
+    assert bad.exit_code == 2 and "not a duration" in bad.output
+
+
+def test_a_retry_after_sync_failed_the_payment_answers_with_the_failure(
+    app, client, investor, users, monkeypatch
+):
+    with crash_at(monkeypatch, gateway(), "create_payout"), pytest.raises(Crash):
+        withdraw(client, investor, "retry-after-sync")
+    db.session.execute(sa.update(Payment).values(created_at=utcnow() - timedelta(hours=1)))
+    end_lease("retry-after-sync")
+    assert "1 stuck payments failed" in app.test_cli_runner().invoke(args=["payments", "sync"]).output
+    retried = withdraw(client, investor, "retry-after-sync")
+    assert retried.status_code == 201
+    assert retried.get_json() == {"payment_id": payout().id, "status": "failed", "amount": "100.00"}
+    assert payouts() == 1 and balances(users)["wallet"] == 1000_00 and balances(users)["held"] == 0
+
+
+# -- flask ledger check: old holds ----------------------------------------------------------------
+
+
+def test_ledger_check_reports_an_old_hold_and_not_a_young_one(app, runner, users, monkeypatch):
+    from marketplace.services import ledger as ledger_service
+
+    user = users["investor"]
+    payment_flows.deposit(db.session, gateway(), user, 1000_00, limit=LIMIT)
+    sandbox = gateway()
+    sandbox.auto_settle = False  # the payouts stay processing: their money stays held
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(ledger_service, "utcnow", lambda: utcnow() - timedelta(days=8))
+            old = payment_flows.withdraw(db.session, sandbox, user, 123_45, limit=LIMIT).payment
+        young = payment_flows.withdraw(db.session, sandbox, user, 50_00, limit=LIMIT).payment
+    finally:
+        sandbox.auto_settle = True
+    held_account = ledger.account_id(db.session, ("user", user.id), "held")
+    db.session.commit()
+
+    result = runner.invoke(args=["ledger", "check"])
+    assert result.exit_code == 1, result.output
+    assert "ok: " in result.output and "consistent" in result.output  # the ledger itself is fine
+    assert "OLD HOLDS (1) held for over 7d:" in result.output
+    assert f"payment {old.id}: 123.45 yuan held on account {held_account} (user {user.id})" in result.output
+    assert f"payment {young.id}:" not in result.output
+
+    assert runner.invoke(args=["ledger", "check", "--hold-age", "9d"]).exit_code == 0
+    app.config["HOLD_MAX_AGE_HOURS"] = 24 * 9
+    assert runner.invoke(args=["ledger", "check"]).exit_code == 0
+    younger = runner.invoke(args=["ledger", "check", "--hold-age", "1h"])
+    assert younger.exit_code == 1 and "OLD HOLDS (1)" in younger.output
+    everything = runner.invoke(args=["ledger", "check", "--hold-age", "0s"])
+    assert "OLD HOLDS (2)" in everything.output and f"payment {young.id}: 50.00 yuan" in everything.output
+
+
+def test_a_released_or_paid_out_hold_is_not_reported(app, runner, users, monkeypatch):
+    from marketplace.services import ledger as ledger_service
+
+    user = users["investor"]
+    payment_flows.deposit(db.session, gateway(), user, 1000_00, limit=LIMIT)
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger_service, "utcnow", lambda: utcnow() - timedelta(days=8))
+        paid = payment_flows.withdraw(db.session, gateway(), user, 10_00, limit=LIMIT).payment
+        returned = payment_flows.withdraw(db.session, gateway(), user, 20_13, limit=LIMIT).payment
+    assert (paid.status, returned.status) == ("succeeded", "failed")
+    result = runner.invoke(args=["ledger", "check", "--hold-age", "1h"])
+    assert result.exit_code == 0, result.output
+    assert "no money held for over 1h" in result.output

@@ -1,12 +1,13 @@
 """flask payments reconcile --date D; flask payments sync."""
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from marketplace.cli.ledger import DURATION, describe_duration
 from marketplace.extensions import db
 from marketplace.gateways import gateway
 from marketplace.money import format_yuan
@@ -51,9 +52,30 @@ def reconcile_command(day) -> None:
 
 
 @group.command("sync")
-def sync_command() -> None:
-    """Fetch the provider's state of every open payment and apply it (for lost webhook events)."""
+@click.option(
+    "--stuck-after",
+    type=DURATION,
+    default=None,
+    help="Fail payments still `created` without a provider id after this long, e.g. 15m, 2h "
+    "(default: PAYMENT_STUCK_MINUTES).",
+)
+def sync_command(stuck_after: timedelta | None) -> None:
+    """Fetch the provider's state of every open payment and apply it (for lost webhook events);
+    fail payments stuck before the provider answered (a crash), returning any held money."""
     synced = payment_flows.sync_open_payments(db.session, gateway())
     for payment_id, status in synced:
         click.echo(f"payment {payment_id}: provider says {status}")
     click.echo(f"{len(synced)} open payments checked")
+    if stuck_after is None:
+        stuck_after = timedelta(minutes=current_app.config["PAYMENT_STUCK_MINUTES"])
+    stuck = payment_flows.fail_stuck_payments(db.session, older_than=stuck_after)
+    for payment in stuck:
+        returned = (
+            f", {format_yuan(payment.returned)} yuan returned to the wallet" if payment.returned else ""
+        )
+        click.echo(
+            f"payment {payment.id} ({payment.kind} of {format_yuan(payment.amount)} yuan, user "
+            f"{payment.user_id}): stuck in created since {payment.created_at:%Y-%m-%d %H:%M:%S} UTC, "
+            f"failed{returned}"
+        )
+    click.echo(f"{len(stuck)} stuck payments failed (created over {describe_duration(stuck_after)} ago)")

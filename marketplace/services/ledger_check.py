@@ -29,10 +29,12 @@ Why an incremental check is sound, and what only the full check finds:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.models.base import as_utc, utcnow
 from marketplace.models.ledger import NON_NEGATIVE_KINDS, LedgerAccount, LedgerEntry, LedgerTransaction
 from marketplace.money import format_yuan
 
@@ -273,3 +275,70 @@ def _last_after_differs(account: int, kind: str, last_after: int, balance: int) 
 
 def _negative(account: int, kind: str, balance: int) -> str:
     return f"account {account} ({kind}): negative balance {format_yuan(balance)}"
+
+
+@dataclass(frozen=True)
+class OldHold:
+    """Money still held for one business object (a payment, a bid) since `since`."""
+
+    account_id: int
+    owner_type: str
+    owner_id: int
+    reference_type: str | None
+    reference_id: str | None
+    amount: int  # fen still held
+    since: datetime  # the first hold's time
+
+    def describe(self, now: datetime) -> str:
+        reference = f"{self.reference_type} {self.reference_id}" if self.reference_type else "no reference"
+        hours = (now - self.since).total_seconds() / 3600
+        return (
+            f"{reference}: {format_yuan(self.amount)} yuan held on account {self.account_id} "
+            f"({self.owner_type} {self.owner_id}) since {self.since:%Y-%m-%d %H:%M:%S} UTC "
+            f"({hours:.1f} hours)"
+        )
+
+
+def old_holds(
+    session: so.Session, *, older_than: timedelta, now: datetime | None = None, limit: int = 100
+) -> list[OldHold]:
+    """Money held for longer than `older_than`, per `held` account and business object.
+
+    What a posting moved into a `held` account and no later posting for the same reference took
+    out (captured or released) is still held; its age counts from the first posting. A pending
+    withdrawal normally settles within days, and a payment stuck before the provider answered is
+    failed by `flask payments sync` (docs/payments.md, "After a crash"), so an old hold is money
+    stuck: not a ledger inconsistency, but something an operator must look at. Only accounts
+    holding money are read. At most `limit` holds, oldest first.
+    """
+    cutoff = (now or utcnow()) - older_than
+    since = sa.func.min(LedgerTransaction.created_at)
+    held = sa.func.sum(LedgerEntry.amount)
+    rows = session.execute(
+        sa.select(
+            LedgerAccount.id,
+            LedgerAccount.owner_type,
+            LedgerAccount.owner_id,
+            LedgerTransaction.reference_type,
+            LedgerTransaction.reference_id,
+            held,
+            since,
+        )
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerAccount.kind == "held", LedgerAccount.balance > 0)
+        .group_by(
+            LedgerAccount.id,
+            LedgerAccount.owner_type,
+            LedgerAccount.owner_id,
+            LedgerTransaction.reference_type,
+            LedgerTransaction.reference_id,
+        )
+        .having(held > 0, since < cutoff)
+        .order_by(since, LedgerAccount.id)
+        .limit(limit)
+    )
+    return [
+        OldHold(account, owner_type, owner_id, ref_type, ref_id, int(amount), as_utc(first))
+        for account, owner_type, owner_id, ref_type, ref_id, amount, first in rows
+    ]

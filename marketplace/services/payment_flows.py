@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from marketplace.domain_errors import N_
 from marketplace.models import Payment, User
+from marketplace.models.base import utcnow
 from marketplace.payments.base import (
     GatewayResult,
     PaymentDeclined,
@@ -26,6 +29,13 @@ from marketplace.payments.base import (
 )
 from marketplace.services import payments
 from marketplace.services.unit_of_work import end_read, run
+
+# Stored as the failure message of a payment `fail_stuck_payments` stops (translated where shown).
+STUCK_MESSAGE = N_(
+    "The payment was interrupted before the payment provider answered; it was stopped and any "
+    "money held for it was returned to the wallet."
+)
+STUCK_SOURCE = "stuck payment recovery"
 
 
 @dataclass(frozen=True)
@@ -162,3 +172,60 @@ def sync_open_payments(session: so.Session, gateway: PaymentGateway) -> list[tup
         _settle(session, payment_id, state.status, source="provider sync", note=state.failure_message)
         synced.append((payment_id, state.status))
     return synced
+
+
+@dataclass(frozen=True)
+class StuckPayment:
+    """A payment `fail_stuck_payments` failed: `returned` is the held money given back (fen)."""
+
+    id: int
+    kind: str
+    user_id: int
+    amount: int
+    created_at: datetime
+    returned: int
+
+
+def fail_stuck_payments(
+    session: so.Session, *, older_than: timedelta, now: datetime | None = None
+) -> list[StuckPayment]:
+    """Fail payments left `created` without a provider id for longer than `older_than`.
+
+    Such a payment was committed, and a payout's money held, but the provider's answer never
+    was: the process died or the database went away in between (docs/payments.md, "After a
+    crash"). Nothing would ever settle it: `sync_open_payments` asks the provider only about
+    objects it knows the id of. Failing it moves a payout's money `held` → `wallet` through the
+    ledger (kind `withdrawal_returned`, its key derived from the payment, so it happens once) and
+    records the change in the history and the audit log. A younger one is left alone: its request
+    may be talking to the provider right now. Each payment is re-read under its lock (the request
+    that submits it holds that lock while the provider answers), so one the provider answered
+    meanwhile is skipped. Returns the payments failed, oldest first.
+    """
+    cutoff = (now or utcnow()) - older_than
+    candidates = session.scalars(
+        sa.select(Payment.id)
+        .where(Payment.status == "created", Payment.provider_id.is_(None), Payment.created_at < cutoff)
+        .order_by(Payment.id)
+    ).all()
+    end_read(session)
+    failed = []
+    for payment_id in candidates:
+        stopped = run(session, lambda payment_id=payment_id: _fail_stuck(session, payment_id, cutoff))
+        if stopped is not None:
+            failed.append(stopped)
+    return failed
+
+
+def _fail_stuck(session: so.Session, payment_id: int, cutoff: datetime) -> StuckPayment | None:
+    payment = payments.lock_payment(session, payment_id)
+    if payment is None or payment.status != "created" or payment.provider_id or payment.created_at >= cutoff:
+        return None
+    payments.apply_status(session, payment, "failed", source=STUCK_SOURCE, note=STUCK_MESSAGE)
+    return StuckPayment(
+        id=payment.id,
+        kind=payment.kind,
+        user_id=payment.user_id,
+        amount=payment.amount,
+        created_at=payment.created_at,
+        returned=payment.amount if payment.kind == "payout" else 0,
+    )
