@@ -9,6 +9,7 @@ rows only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -32,12 +33,15 @@ class PageRequest:
 FIRST_PAGE = PageRequest()
 
 
+# A page number as a link writes it: ASCII digits, optionally signed, few enough to be read
+# cheaply (int() would also take '١٢' or '1_0', and refuses more than 4,300 digits).
+_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
+
+
 def _bounded(raw: str | None, default: int, high: int) -> int:
-    try:
-        value = int(raw) if raw not in (None, "") else default
-    except ValueError:
+    if raw in (None, "") or not _NUMBER.fullmatch(raw):
         return default
-    return min(max(value, 1), high)
+    return min(max(int(raw), 1), high)
 
 
 def page_request(args: Mapping[str, str]) -> PageRequest:

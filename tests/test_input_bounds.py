@@ -115,3 +115,81 @@ def test_nesting_within_the_limit_reaches_the_schema(client, users):
     response = client.post("/api/v1/wallet/deposits", json=body, headers=sme.headers)
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["error"]["fields"]["amount"]
+
+
+# --- dates and pages -----------------------------------------------------------------------------
+
+BAD_DAYS = [
+    "9999-12-31",
+    "0001-01-01",
+    "1999-12-31",
+    "3000-01-01",
+    "２０２４-01-01",
+    "2024-02-30",
+    "2024-1-1",
+]
+
+
+@pytest.mark.parametrize("day", BAD_DAYS)
+@pytest.mark.parametrize("name", ["from", "to"])
+def test_api_statement_dates_out_of_range_are_422_naming_the_field(client, users, day, name):
+    sme = ready_sme(client)
+    response = sme.get("/wallet/transactions", query_string={name: day})
+    assert response.status_code == 422
+    assert name in response.get_json()["error"]["fields"]
+
+
+def test_api_statement_accepts_the_bounds_themselves(client, users):
+    sme = ready_sme(client)
+    response = sme.get("/wallet/transactions", query_string={"from": "2000-01-01", "to": "2999-12-31"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("day", BAD_DAYS)
+@pytest.mark.parametrize("name", ["start", "end"])
+@pytest.mark.parametrize("path", ["/wallet/statement", "/wallet/statement.csv"])
+def test_web_statement_dates_out_of_range_are_422(sme_client, day, name, path):
+    response = sme_client.get(path, query_string={name: day})
+    assert response.status_code == 422
+    if day == "9999-12-31":
+        assert b"2000-01-01" in response.data and b"2999-12-31" in response.data
+
+
+def test_web_statement_accepts_the_bounds(sme_client):
+    response = sme_client.get("/wallet/statement", query_string={"start": "2000-01-01", "end": "2999-12-31"})
+    assert response.status_code == 200
+
+
+HUGE_PAGES = ["100000000000000000000", "9" * 5000, "-1", "0", "1e9", "١٢", "\x00", "NaN"]
+
+
+@pytest.mark.parametrize("page", HUGE_PAGES)
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("sme", "/wallet/statement"),
+        ("sme", "/wallet/"),
+        ("sme", "/sme/applications"),
+        ("admin", "/admin/payments"),
+        ("admin", "/admin/users"),
+        ("regulator", "/regulator/audit"),
+        ("regulator", "/regulator/applications"),
+        ("fund_manager", "/fund/applications"),
+    ],
+)
+def test_web_lists_never_fail_on_page_numbers(app, users, page, role, path):
+    from tests.helpers import login
+
+    browser = app.test_client()
+    login(browser, users[role].email)
+    response = browser.get(path, query_string={"page": page, "per_page": page})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", HUGE_PAGES)
+@pytest.mark.parametrize("path", ["/wallet/transactions", "/wallet/payments", "/applications"])
+def test_api_lists_refuse_page_numbers_out_of_bounds(client, users, page, path):
+    sme = ready_sme(client)
+    response = sme.get(path, query_string={"page": page})
+    assert response.status_code == 422
+    assert "page" in response.get_json()["error"]["fields"]

@@ -4,6 +4,7 @@ the page's place in the list next to its `items`."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import marshmallow as ma
@@ -12,15 +13,27 @@ from marketplace.api.schemas import StrictSchema
 from marketplace.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page, PageRequest
 
 
+class QueryInt(ma.fields.Int):
+    """An integer written in ASCII digits (marshmallow's Int also reads '١٢' and '1_000')."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not _ASCII_INT.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+_ASCII_INT = re.compile(r"[+-]?[0-9]{1,20}")
+
+
 class PageQuerySchema(StrictSchema):
     """`page` (from 1) and `per_page` (1 to MAX_PAGE_SIZE) of a list endpoint's query string."""
 
-    page = ma.fields.Int(
+    page = QueryInt(
         load_default=1,
         validate=ma.validate.Range(min=1, max=MAX_PAGE),
         metadata={"description": "page number, from 1"},
     )
-    per_page = ma.fields.Int(
+    per_page = QueryInt(
         load_default=DEFAULT_PAGE_SIZE,
         validate=ma.validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"items per page, at most {MAX_PAGE_SIZE}"},

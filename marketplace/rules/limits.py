@@ -5,6 +5,8 @@ Amounts are integer fen, rates integer basis points (1 bp = 0.01 % a year).
 
 from __future__ import annotations
 
+from datetime import date
+
 FEN_PER_YUAN = 100
 
 # Loan applications (the product's lending range): ¥10,000 to ¥1,000,000 in steps of ¥1,000.
@@ -43,6 +45,7 @@ DEFAULT_MAX_TRANSACTION_FEN = 1_000_000 * FEN_PER_YUAN
 # JSON bodies: this API's deepest body is an object of scalars (2 levels); 32 leaves room for any
 # future nesting while staying far below the recursion limit of Python's JSON parser (~1,000).
 MAX_JSON_DEPTH = 32
-# Dates typed into filters: the platform holds nothing before 2000, and day arithmetic near
-# date.min / date.max (0001-01-01, 9999-12-31) overflows once time zones are applied.
-MIN_QUERY_DATE_ISO, MAX_QUERY_DATE_ISO = "2000-01-01", "2100-12-31"
+# Dates typed into filters (statements): the platform holds nothing before 2000, a far-future
+# "from" must still answer an empty list, and day arithmetic near date.min / date.max
+# (0001-01-01, 9999-12-31) overflows once the day is widened and moved to UTC.
+MIN_QUERY_DATE, MAX_QUERY_DATE = date(2000, 1, 1), date(2999, 12, 31)

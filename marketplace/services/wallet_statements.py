@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -12,11 +13,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.domain_errors import N_, ValidationFailed
+from marketplace.domain_errors import N_, Message, ValidationFailed
 from marketplace.models.base import as_utc
 from marketplace.models.ledger import LedgerAccount, LedgerEntry, LedgerTransaction
 from marketplace.money import format_yuan
 from marketplace.pagination import Page, PageRequest, paginate_rows
+from marketplace.rules.limits import MAX_QUERY_DATE, MIN_QUERY_DATE
 from marketplace.services.ledger import owner_of
 
 
@@ -33,15 +35,27 @@ class StatementLine:
     reference_id: str | None
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_day(raw: object, field: str) -> date | None:
-    """A YYYY-MM-DD date from a query string (None when empty)."""
+    """A YYYY-MM-DD date (ASCII digits) from MIN_QUERY_DATE to MAX_QUERY_DATE from a query
+    string (None when empty); anything else is a ValidationFailed naming `field`."""
     if raw in (None, ""):
         return None
+    text = str(raw)
     try:
-        return date.fromisoformat(str(raw))
+        day = date.fromisoformat(text) if _DAY.fullmatch(text) else None
     except ValueError:
+        day = None
+    if day is None:
         message = N_("Enter a date as YYYY-MM-DD.")
-        raise ValidationFailed(message, fields={field: [message]}) from None
+        raise ValidationFailed(message, fields={field: [message]})
+    if not MIN_QUERY_DATE <= day <= MAX_QUERY_DATE:
+        bounds = {"min": MIN_QUERY_DATE.isoformat(), "max": MAX_QUERY_DATE.isoformat()}
+        message = N_("Enter a date from %(min)s to %(max)s.")
+        raise ValidationFailed(message, fields={field: [Message(message, **bounds)]}, **bounds)
+    return day
 
 
 def day_bounds(

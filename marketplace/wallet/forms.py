@@ -50,5 +50,5 @@ class StatementFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = StringField(_l("From"), validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])
-    end = StringField(_l("To"), validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$")])
+    start = StringField(_l("From"), validators=[Optional(), Regexp(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")])
+    end = StringField(_l("To"), validators=[Optional(), Regexp(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")])

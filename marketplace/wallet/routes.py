@@ -124,7 +124,10 @@ def statement_csv():
     if not form.validate():
         return _("Enter a date as YYYY-MM-DD."), 422
     timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    since, until = wallet_statements.day_bounds(*_filtered_range(form), timezone)
+    try:
+        since, until = wallet_statements.day_bounds(*_filtered_range(form), timezone)
+    except ValidationFailed as error:
+        return error.render(_)[0], 422
     lines = wallet_statements.statement(db.session, _user(), since=since, until=until, newest_first=False)
     headers = [_("Time"), _("Type"), _("Amount (yuan)"), _("Balance after (yuan)"), _("Transaction")]
     labels = {kind: str(label) for kind, label in KIND_LABELS.items()}
