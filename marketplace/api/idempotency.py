@@ -121,7 +121,7 @@ def _reserve(user: User, key: str, fingerprint: str) -> Reservation | Response:
                 continue  # a concurrent request took the key: read what it stored
         same, done = record.fingerprint == fingerprint, record.state == "done"
         stored = _stored(record) if same and done else None
-        record_id, leased_until = record.id, record.leased_until
+        record_id, user_id, leased_until = record.id, record.user_id, record.leased_until
         # End the read: it must not hold SQLite's write lock while waiting, and the next look
         # must see rows committed meanwhile.
         unit_of_work.end_read(db.session)
@@ -137,7 +137,7 @@ def _reserve(user: User, key: str, fingerprint: str) -> Reservation | Response:
                     "Idempotency-Key reservation %s of user %s taken over after its lease ended "
                     "(%s); running the request again",
                     record_id,
-                    user.id,
+                    user_id,
                     leased_until.isoformat() if leased_until else "no lease",
                 )
                 return taken
