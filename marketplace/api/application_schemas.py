@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import g
 from flask_babel import gettext
 
-from marketplace.api.schemas import StrictSchema
+from marketplace.api.schemas import MULTILINE, StrictSchema
 from marketplace.money import MoneyError, format_yuan, parse_yuan
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
 from marketplace.services import assessments
@@ -97,7 +97,7 @@ class ApplicationInSchema(StrictSchema):
     amount_fen = Yuan(required=True, data_key="amount")
     term_months = _int(required=True)
     repayment_method = ma.fields.Str(required=True, validate=ma.validate.OneOf(REPAYMENT_METHODS))
-    purpose = ma.fields.Str(required=True, validate=TEXT)
+    purpose = ma.fields.Str(required=True, validate=TEXT, metadata=MULTILINE)
     category = ma.fields.Str(required=True, validate=ma.validate.OneOf(CATEGORIES))
 
 
@@ -171,7 +171,7 @@ class DecisionInSchema(StrictSchema):
     max_rate_bps = _int(allow_none=True)
     listing_days = _int(allow_none=True)
     fund_share_bps = _int(allow_none=True)
-    note = ma.fields.Str(allow_none=True, validate=TEXT)
+    note = ma.fields.Str(allow_none=True, validate=TEXT, metadata=MULTILINE)
 
 
 class DecisionSchema(ma.Schema):

@@ -1,20 +1,20 @@
 """WTForms for the auth pages; the services apply the same rules again."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from marketplace.forms_base import CheckedForm
 from marketplace.rules.limits import MAX_EMAIL_CHARS, MAX_NAME_CHARS
 
 
-class LoginForm(FlaskForm):
+class LoginForm(CheckedForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=MAX_EMAIL_CHARS)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     submit = SubmitField(_l("Sign in"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(CheckedForm):
     role = RadioField(
         _l("I am"),
         choices=[
@@ -33,7 +33,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(CheckedForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(
@@ -43,10 +43,10 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(CheckedForm):
     locale = HiddenField(validators=[DataRequired()])
     next = HiddenField()
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(CheckedForm):
     submit = SubmitField(_l("Sign out"))

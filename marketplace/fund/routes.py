@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -18,13 +17,14 @@ from marketplace.application_pages import (
     render_queue,
 )
 from marketplace.extensions import db
+from marketplace.forms_base import CheckedForm
 from marketplace.fund import bp
 from marketplace.rules import limits
 from marketplace.services import applications, reviews
 from marketplace.web import run_form
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(CheckedForm):
     decision = RadioField(
         _l("Decision"),
         choices=[

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -22,6 +21,7 @@ from marketplace.application_pages import (
     METHOD_LABELS,
     STATEMENT_LABELS,
 )
+from marketplace.forms_base import CheckedForm
 from marketplace.forms_money import YuanField
 from marketplace.rules.catalogue import TAX_CREDIT_RATINGS
 from marketplace.rules.limits import MAX_PURPOSE_CHARS
@@ -34,7 +34,7 @@ RATING_SELECT = [SelectChoice(rating, rating) for rating in TAX_CREDIT_RATINGS]
 METHOD_SELECT = [SelectChoice(method, label) for method, label in METHOD_LABELS.items()]
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(CheckedForm):
     name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=TEXT_LIMITS["name"])])
     uscc = StringField(_l("Unified social credit code"), validators=[DataRequired(), Length(max=64)])
     legal_representative = StringField(
@@ -74,7 +74,7 @@ class EnterpriseForm(FlaskForm):
         return data
 
 
-class StatementFormBase(FlaskForm):
+class StatementFormBase(CheckedForm):
     year = SelectField(_l("Fiscal year"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Save statement"))
 
@@ -93,7 +93,7 @@ StatementForm = type(
 )
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(CheckedForm):
     amount = YuanField(_l("Amount (yuan)"), validators=[InputRequired()])
     term_months = IntegerField(_l("Term (months)"), validators=[InputRequired()])
     repayment_method = SelectField(_l("Repayment method"), choices=METHOD_SELECT, validators=[DataRequired()])
@@ -112,10 +112,10 @@ class ApplicationForm(FlaskForm):
         }
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(CheckedForm):
     file = FileField(_l("Document (PDF, JPEG or PNG, at most 10 MB)"))
     submit = SubmitField(_l("Upload"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CheckedForm):
     """A button that changes state: only the CSRF token travels with it."""

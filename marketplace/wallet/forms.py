@@ -4,11 +4,11 @@ import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from marketplace.domain_errors import ValidationFailed
+from marketplace.forms_base import CheckedForm
 from marketplace.services import payments
 from marketplace.web import translate_error
 
@@ -20,7 +20,7 @@ def _amount_rule(form, field):
         raise ValidationError(translate_error(error)[1]["amount"][0]) from None
 
 
-class MoneyForm(FlaskForm):
+class MoneyForm(CheckedForm):
     """An amount in yuan and a one-time key: submitting the same form twice moves money once."""
 
     amount = StringField(_l("Amount (yuan)"), validators=[DataRequired(), Length(max=32), _amount_rule])
@@ -44,7 +44,7 @@ class WithdrawForm(MoneyForm):
     submit = SubmitField(_l("Withdraw"))
 
 
-class StatementFilterForm(FlaskForm):
+class StatementFilterForm(CheckedForm):
     """Date range of the statement (GET, so no CSRF token)."""
 
     class Meta:
