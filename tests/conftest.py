@@ -22,6 +22,7 @@ from flask_migrate import upgrade
 
 from marketplace.app import create_app
 from marketplace.extensions import db
+from marketplace.models.base import utcnow
 from tests.helpers import TEST_PASSWORD, login, make_user
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -137,8 +138,27 @@ def model_registry_dir(tmp_path_factory) -> str:
     from tests.scoring.conftest import train_small
 
     registry = ModelRegistry(tmp_path_factory.mktemp("models"))
-    registry.promote(registry.save(train_small(), trained_by="pytest"))
+    registry.save(train_small(), trained_by="pytest")
     return str(registry.root)
+
+
+def _activate_test_model(registry_dir: str) -> None:
+    """Make the registry's only version the active model, as `flask scoring ensure` would (the
+    row only: its audit event would shift every test's audit sequence)."""
+    from marketplace.models import CreditModelVersion
+    from scoring import ModelRegistry
+
+    (metadata,) = ModelRegistry(Path(registry_dir)).versions()
+    db.session.add(
+        CreditModelVersion(
+            version=metadata["version"],
+            artifact_sha256=metadata["artifact_sha256"],
+            active=True,
+            promoted_at=utcnow(),
+            promoted_by="pytest",
+        )
+    )
+    db.session.commit()
 
 
 @pytest.fixture
@@ -155,9 +175,19 @@ def app(database_uri, tmp_path, model_registry_dir):
     with application.app_context():
         if POSTGRES_URL:
             _truncate_all()
+        _activate_test_model(model_registry_dir)
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def no_model(app):
+    """No credit model active (the app fixture's test model switched off)."""
+    from marketplace.models import CreditModelVersion
+
+    db.session.execute(sa.delete(CreditModelVersion))
+    db.session.commit()
 
 
 def _truncate_all() -> None:

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
-from marketplace.models import AuditEvent, CreditAssessment, LoanApplication
+from marketplace.models import AuditEvent, CreditAssessment, CreditModelVersion, LoanApplication
 from marketplace.services import credit_models, unit_of_work
 from scoring import ModelRegistry
 from tests.app_helpers import LAST_YEAR, count, draft, ready_sme, statement_payload, submitted
@@ -137,7 +137,8 @@ def test_report_card_charts_speak_the_readers_language(app, users):
 def test_report_card_without_live_data_and_without_a_model(app, fund_client, tmp_path):
     page = fund_client.get("/fund/model").get_data(as_text=True)
     assert "No application has been scored by this model yet." in page
-    app.config["MODEL_REGISTRY_DIR"] = str(tmp_path / "none")
+    db.session.execute(sa.delete(CreditModelVersion))  # no model promoted yet
+    db.session.commit()
     page = fund_client.get("/fund/model").get_data(as_text=True)
     assert "No credit model is active" in page
 

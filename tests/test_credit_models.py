@@ -16,6 +16,8 @@ from scoring import ArtifactError, ModelRegistry, TamperedArtifactError, Unknown
 from scoring.training import train_csv
 from tests.scoring.conftest import DATA_DIR, train_small
 
+pytestmark = pytest.mark.usefixtures("no_model")  # each test starts without an active model
+
 
 @pytest.fixture(scope="session")
 def small_model_dir(tmp_path_factory):
@@ -188,8 +190,8 @@ def test_first_run_trains_and_promotes_once(app, tmp_path, monkeypatch):
 def test_ensure_adopts_the_registry_active_file_once(app, runner, registry):
     registry.promote("v0003")  # a deployment from before the table: only the ACTIVE file says so
     app.config["MODEL_REGISTRY_DIR"] = str(registry.root)
-    # Until it is adopted the file is followed, read only, so applications are still scored.
-    assert credit_models.active_version(db.session, registry) == "v0003" and active_rows() == []
+    # The table alone decides: until the file is adopted no model is active.
+    assert credit_models.active_version(db.session, registry) is None and active_rows() == []
     result = runner.invoke(args=["scoring", "ensure"])
     assert result.exit_code == 0 and result.output == "active model: v0003\n"
     assert active_rows() == ["v0003"] and len(registry.versions()) == 3  # nothing was trained

@@ -30,14 +30,10 @@ if TYPE_CHECKING:
 
 
 class ActiveModel(NamedTuple):
-    """The version that scores applications and the SHA-256 it was registered with.
-
-    `artifact_sha256` is None only while a deployment still follows its registry's legacy
-    ``ACTIVE`` file (see `active_entry`).
-    """
+    """The version that scores applications and the SHA-256 it was registered with."""
 
     version: str
-    artifact_sha256: str | None
+    artifact_sha256: str
 
 
 # Per process and registry: the last model loaded, keyed by version and hash. A promotion made
@@ -61,20 +57,15 @@ def _active_row(session: so.Session) -> CreditModelVersion | None:
 def active_entry(session: so.Session, registry: ModelRegistry) -> ActiveModel | None:
     """The active version (one indexed query), or None when no model is active.
 
-    A deployment upgraded from the file-based registry has no active row until
-    `ensure_active_model` adopts its ``ACTIVE`` file; until then that file is followed, read
-    only, so that applications are still scored. From the first active row on, the table
-    alone decides.
+    The table alone decides; a registry's standalone ``ACTIVE`` file is adopted once by
+    `ensure_active_model` (`flask scoring ensure`, part of every deployment).
     """
     row = session.execute(
         sa.select(CreditModelVersion.version, CreditModelVersion.artifact_sha256).where(
             CreditModelVersion.active
         )
     ).first()
-    if row is not None:
-        return ActiveModel(row.version, row.artifact_sha256)
-    legacy = registry.active_version()
-    return None if legacy is None else ActiveModel(legacy, None)
+    return None if row is None else ActiveModel(row.version, row.artifact_sha256)
 
 
 def active_version(session: so.Session, registry: ModelRegistry) -> str | None:
