@@ -7,6 +7,7 @@ Inside the system amounts are integer fen (1/100 CNY) and rates integer basis po
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from marketplace.domain_errors import N_
@@ -17,10 +18,19 @@ BPS_PER_UNIT = 10_000
 # Nothing on this platform comes near ¥10 billion; larger figures are typing mistakes.
 MAX_ABS_FEN = 10_000_000_000 * FEN_PER_YUAN
 
-_YUAN_PATTERN = re.compile(r"^(?P<sign>-)?(?P<int>\d+)(?:\.(?P<frac>\d{1,2}))?$")
+# ASCII digits only: `\d` would also match "٣" or "१", which int() reads as numbers.
+_YUAN_PATTERN = re.compile(r"(?P<sign>-)?(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?")
+_TOO_PRECISE = re.compile(r"-?[0-9]+\.[0-9]{3,}")
 # Commas are accepted only as thousands separators ("1,250,000.00"); "1,50" is refused rather
 # than read as 150 (some users write a decimal comma).
-_GROUPED_PATTERN = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_GROUPED_PATTERN = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+# Chinese input methods type full-width digits, full stop, comma and minus ("１００．００"):
+# these alone are read as their ASCII forms (their NFKC normalisation); every other script's
+# digits stay refused.
+_FULL_WIDTH = {
+    code: unicodedata.normalize("NFKC", chr(code))
+    for code in (*range(0xFF10, 0xFF1A), 0xFF0C, 0xFF0D, 0xFF0E)
+}
 
 
 class MoneyError(ValueError):
@@ -30,7 +40,8 @@ class MoneyError(ValueError):
 def parse_yuan(value: object, *, allow_negative: bool = False, allow_zero: bool = True) -> int:
     """Parse a yuan amount given as a decimal string (or int/Decimal) into integer fen.
 
-    Floats are refused: they cannot represent most fen amounts exactly.
+    Floats are refused: they cannot represent most fen amounts exactly. Digits are ASCII or
+    full-width (read as ASCII); any other script's digits are refused.
     """
     if isinstance(value, bool | float):
         raise MoneyError(N_('amount must be a decimal string such as "12500.00", not a number'))
@@ -41,18 +52,18 @@ def parse_yuan(value: object, *, allow_negative: bool = False, allow_zero: bool 
             raise MoneyError(N_("amount must be a finite number"))
         text = format(value, "f")
     elif isinstance(value, str):
-        text = value.strip()
+        text = value.strip().translate(_FULL_WIDTH)
         if "," in text:
-            if not _GROUPED_PATTERN.match(text):
+            if not _GROUPED_PATTERN.fullmatch(text):
                 raise MoneyError(N_("amount may use commas only between groups of three digits"))
             text = text.replace(",", "")
     else:
         raise MoneyError(N_('amount must be a decimal string such as "12500.00"'))
     if not text:
         raise MoneyError(N_("amount is required"))
-    match = _YUAN_PATTERN.match(text)
+    match = _YUAN_PATTERN.fullmatch(text)
     if match is None:
-        if re.match(r"^-?\d+\.\d{3,}$", text):
+        if _TOO_PRECISE.fullmatch(text):
             raise MoneyError(N_("amount may have at most 2 decimal places"))
         raise MoneyError(N_('amount must be a decimal number of yuan such as "12500.00"'))
     if len(match["int"]) > 15:
