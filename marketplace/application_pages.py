@@ -142,7 +142,7 @@ def send_document(document, path: Path):
         io.BytesIO(path.read_bytes()),
         mimetype=document.content_type,
         as_attachment=True,
-        download_name=document.original_name,
+        download_name=documents.download_name(document.original_name, document.content_type),
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import unicodedata
 from pathlib import Path
@@ -37,6 +38,21 @@ def safe_display_name(filename: str | None, content_type: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     name = name[-MAX_NAME:] if name else ""
     return name or "document" + EXTENSIONS[content_type]
+
+
+# What a downloaded file may end with for its type; any other ending is replaced, so that a PNG
+# uploaded as "x.html" is saved by the browser as "x.png", never as a page it would run.
+_KEPT_SUFFIXES = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+_SUFFIX = re.compile(r"\.[^./\s]{1,16}$")
+
+
+def download_name(display_name: str, content_type: str) -> str:
+    """The file name a download is offered under: the display name with the extension of the
+    type detected from the content (the uploader's own extension is kept only if it agrees)."""
+    if display_name.lower().endswith(_KEPT_SUFFIXES[content_type]):
+        return display_name
+    stem = _SUFFIX.sub("", display_name).strip() or "document"
+    return stem + EXTENSIONS[content_type]
 
 
 def add_document(
