@@ -1,8 +1,8 @@
 """After a crash (kill -9 mid-request, the database gone): money is never left stuck.
 
 docs/payments.md, "After a crash": an Idempotency-Key reservation is leased and taken over by a
-retry once the lease has ended; `flask payments sync` fails payments stuck in `created` and
-returns their holds; `flask ledger check` reports holds older than the configured age.
+retry once the lease has ended; `flask payments sync` recovers payments stuck in `created` (a deposit failed, a payout asked of the provider again
+with its own key); `flask ledger check` reports holds older than the configured age.
 """
 
 from __future__ import annotations
@@ -182,73 +182,160 @@ def test_a_request_whose_reservation_was_taken_over_stores_nothing(app, client, 
 # -- flask payments sync: payments stuck in `created` -------------------------------------------
 
 
-def crashed_withdrawal(monkeypatch, user, amount: int, *, age: timedelta) -> Payment:
-    """A withdrawal committed with its hold, whose process died before the provider answered."""
-    with crash_at(monkeypatch, gateway(), "create_payout"), pytest.raises(Crash):
-        payment_flows.withdraw(db.session, gateway(), user, amount, limit=LIMIT)
+def crashed(monkeypatch, user, kind: str, amount: int, *, age: timedelta, keys=None) -> Payment:
+    """A deposit or withdrawal committed (a withdrawal with its hold) whose process died while
+    the provider was being asked; `keys` collects the idempotency key the provider was sent."""
+    flow, method = (
+        (payment_flows.withdraw, "create_payout")
+        if kind == "payout"
+        else (payment_flows.deposit, "create_deposit")
+    )
+    with monkeypatch.context() as patch:
+
+        def die(session, request):
+            if keys is not None:
+                keys.append(request.idempotency_key)
+            raise Crash(method)
+
+        patch.setattr(gateway(), method, die)
+        with pytest.raises(Crash):
+            flow(db.session, gateway(), user, amount, limit=LIMIT)
     db.session.rollback()
     payment = db.session.scalars(sa.select(Payment).order_by(Payment.id.desc())).first()
-    assert (payment.kind, payment.status, payment.provider_id) == ("payout", "created", None)
+    assert (payment.kind, payment.status, payment.provider_id) == (kind, "created", None)
     db.session.execute(sa.update(Payment).where(Payment.id == payment.id).values(created_at=utcnow() - age))
     db.session.commit()
     return payment
 
 
-def test_sync_fails_a_stuck_withdrawal_and_returns_its_hold_once(app, runner, users, monkeypatch):
+def sync(runner, *args):
+    result = runner.invoke(args=["payments", "sync", *args])
+    db.session.rollback()
+    return result
+
+
+def status(payment: Payment) -> str:
+    return db.session.get(Payment, payment.id, populate_existing=True).status
+
+
+def test_sync_asks_the_provider_again_for_a_stuck_withdrawal_with_the_same_key(
+    app, runner, users, monkeypatch
+):
+    """The provider may have paid before the crash: the hold is never simply returned. Asking
+    again with the same idempotency key gets the payout it made (or makes it now), so the
+    withdrawal completes once and the money leaves once."""
     user = users["investor"]
     payment_flows.deposit(db.session, gateway(), user, 1000_00, limit=LIMIT)
-    stuck = crashed_withdrawal(monkeypatch, user, 100_00, age=timedelta(minutes=16))
-    young = crashed_withdrawal(monkeypatch, user, 30_00, age=timedelta(minutes=14))
+    first_keys, asked = [], []
+    stuck = crashed(monkeypatch, user, "payout", 100_00, age=timedelta(minutes=16), keys=first_keys)
+    young = crashed(monkeypatch, user, "payout", 30_00, age=timedelta(minutes=14))
     assert balances(users) == {**balances(users), "wallet": 870_00, "held": 130_00}
+    original = gateway().create_payout
+    monkeypatch.setattr(
+        gateway(),
+        "create_payout",
+        lambda session, request: asked.append(request.idempotency_key) or original(session, request),
+    )
 
-    result = runner.invoke(args=["payments", "sync"])
+    result = sync(runner)
     assert result.exit_code == 0, result.output
     assert f"payment {stuck.id} (payout of 100.00 yuan, user {user.id})" in result.output
-    assert "100.00 yuan returned to the wallet" in result.output
-    assert f"payment {young.id}" not in result.output
-    assert "1 stuck payments failed (created over 15m ago)" in result.output
-    assert balances(users) == {**balances(users), "wallet": 970_00, "held": 30_00}
-    stuck = db.session.get(Payment, stuck.id, populate_existing=True)
-    assert stuck.status == "failed" and stuck.failure_message == payment_flows.STUCK_MESSAGE
-    assert [change.source for change in stuck.history] == ["request", payment_flows.STUCK_SOURCE]
-    assert db.session.get(Payment, young.id, populate_existing=True).status == "created"
-    assert transactions("withdrawal_returned") == 1
+    assert "asked the provider again with its key: succeeded" in result.output
+    assert (
+        f"payment {young.id}" not in result.output
+        and "1 stuck payments found (created over 15m ago)" in result.output
+    )
+    assert asked == first_keys  # the very key of the interrupted request
+    assert status(stuck) == "succeeded" and status(young) == "created"
+    assert balances(users) == {**balances(users), "wallet": 870_00, "held": 30_00}  # paid out once
+    assert [change.source for change in db.session.get(Payment, stuck.id).history][:2] == [
+        "request",
+        "provider response",
+    ]
 
     posted = count(LedgerTransaction)
-    again = runner.invoke(args=["payments", "sync"])
-    assert again.exit_code == 0 and "0 stuck payments failed" in again.output
-    assert count(LedgerTransaction) == posted
-    assert balances(users) == {**balances(users), "wallet": 970_00, "held": 30_00}
-    verified = runner.invoke(args=["audit", "verify"])
-    assert verified.exit_code == 0, verified.output
+    again = sync(runner)
+    assert again.exit_code == 0 and "0 stuck payments found" in again.output
+    assert count(LedgerTransaction) == posted and asked == first_keys
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     assert runner.invoke(args=["ledger", "check"]).exit_code == 0
+
+
+def test_a_stuck_payout_the_provider_refuses_is_failed_and_its_hold_returned_once(
+    app, runner, users, monkeypatch
+):
+    user = users["investor"]
+    payment_flows.deposit(db.session, gateway(), user, 1000_00, limit=LIMIT)
+    stuck = crashed(monkeypatch, user, "payout", 100_13, age=timedelta(hours=1))  # sandbox fails ¥x.13
+    result = sync(runner)
+    assert (
+        "asked the provider again with its key: failed, 100.13 yuan returned to the wallet" in result.output
+    )
+    assert status(stuck) == "failed"
+    assert balances(users) == {**balances(users), "wallet": 1000_00, "held": 0}
+    assert transactions("withdrawal_returned") == 1
+    assert "0 stuck payments found" in sync(runner).output and transactions("withdrawal_returned") == 1
+
+
+def test_a_stuck_deposit_is_failed_as_nothing_was_charged(app, runner, users, monkeypatch):
+    user = users["investor"]
+    stuck = crashed(monkeypatch, user, "deposit", 50_00, age=timedelta(minutes=30))
+    result = sync(runner)
+    assert result.exit_code == 0 and "failed (a deposit: nothing was charged)" in result.output
+    stuck = db.session.get(Payment, stuck.id, populate_existing=True)
+    assert stuck.status == "failed" and stuck.failure_message == payment_flows.STUCK_MESSAGE
+    assert balances(users)["wallet"] == 0
+
+
+def test_a_stuck_payout_older_than_the_providers_key_window_is_left_for_a_person(
+    app, runner, users, monkeypatch
+):
+    user = users["investor"]
+    payment_flows.deposit(db.session, gateway(), user, 100_00, limit=LIMIT)
+    stuck = crashed(monkeypatch, user, "payout", 10_00, age=timedelta(hours=30))
+    result = sync(runner)
+    assert result.exit_code == 1 and "check the provider's dashboard by hand" in result.output
+    assert status(stuck) == "created" and balances(users)["held"] == 10_00
+
+
+def test_a_stuck_payout_is_left_while_the_provider_cannot_be_reached(app, runner, users, monkeypatch):
+    from marketplace.payments.base import ProviderUnavailable
+
+    user = users["investor"]
+    payment_flows.deposit(db.session, gateway(), user, 100_00, limit=LIMIT)
+    stuck = crashed(monkeypatch, user, "payout", 10_00, age=timedelta(hours=1))
+
+    def unreachable(session, request):
+        raise ProviderUnavailable("down")
+
+    monkeypatch.setattr(gateway(), "create_payout", unreachable)
+    assert "the next sync asks again" in sync(runner).output
+    assert status(stuck) == "created" and balances(users)["held"] == 10_00
 
 
 def test_the_stuck_age_is_configurable(app, runner, users, monkeypatch):
     user = users["investor"]
     payment_flows.deposit(db.session, gateway(), user, 100_00, limit=LIMIT)
-    stuck = crashed_withdrawal(monkeypatch, user, 10_00, age=timedelta(minutes=20))
+    stuck = crashed(monkeypatch, user, "payout", 10_00, age=timedelta(minutes=20))
     app.config["PAYMENT_STUCK_MINUTES"] = 60
-    assert "0 stuck payments failed (created over 1h ago)" in runner.invoke(args=["payments", "sync"]).output
-    result = runner.invoke(args=["payments", "sync", "--stuck-after", "10m"])
+    assert "0 stuck payments found (created over 1h ago)" in sync(runner).output
+    result = sync(runner, "--stuck-after", "10m")
     assert f"payment {stuck.id} (payout of 10.00 yuan" in result.output
-    assert balances(users)["held"] == 0 and balances(users)["wallet"] == 100_00
-    bad = runner.invoke(args=["payments", "sync", "--stuck-after", "soon"])
+    assert balances(users)["held"] == 0 and balances(users)["wallet"] == 90_00 and status(stuck) == "succeeded"
+    bad = sync(runner, "--stuck-after", "soon")
     assert bad.exit_code == 2 and "not a duration" in bad.output
 
 
-def test_a_retry_after_sync_failed_the_payment_answers_with_the_failure(
-    app, client, investor, users, monkeypatch
-):
+def test_a_retry_after_sync_recovered_the_payment_answers_with_it(app, client, investor, users, monkeypatch):
     with crash_at(monkeypatch, gateway(), "create_payout"), pytest.raises(Crash):
         withdraw(client, investor, "retry-after-sync")
     db.session.execute(sa.update(Payment).values(created_at=utcnow() - timedelta(hours=1)))
     end_lease("retry-after-sync")
-    assert "1 stuck payments failed" in app.test_cli_runner().invoke(args=["payments", "sync"]).output
+    assert "1 stuck payments found" in app.test_cli_runner().invoke(args=["payments", "sync"]).output
     retried = withdraw(client, investor, "retry-after-sync")
     assert retried.status_code == 201
-    assert retried.get_json() == {"payment_id": payout().id, "status": "failed", "amount": "100.00"}
-    assert payouts() == 1 and balances(users)["wallet"] == 1000_00 and balances(users)["held"] == 0
+    assert retried.get_json() == {"payment_id": payout().id, "status": "succeeded", "amount": "100.00"}
+    assert payouts() == 1 and balances(users)["wallet"] == 900_00 and balances(users)["held"] == 0
 
 
 # -- flask ledger check: old holds ----------------------------------------------------------------

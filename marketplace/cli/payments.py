@@ -51,31 +51,40 @@ def reconcile_command(day) -> None:
         sys.exit(1)
 
 
+STUCK_OUTCOMES = {
+    "failed": "failed (a deposit: nothing was charged)",
+    "resumed": "asked the provider again with its key: {status}",
+    "left": "the provider cannot be reached; the next sync asks again",
+    "manual": "older than the provider keeps its keys: check the provider's dashboard by hand",
+}
+
+
 @group.command("sync")
 @click.option(
     "--stuck-after",
     type=DURATION,
     default=None,
-    help="Fail payments still `created` without a provider id after this long, e.g. 15m, 2h "
+    help="Recover payments still `created` without a provider id after this long, e.g. 15m, 2h "
     "(default: PAYMENT_STUCK_MINUTES).",
 )
 def sync_command(stuck_after: timedelta | None) -> None:
     """Fetch the provider's state of every open payment and apply it (for lost webhook events);
-    fail payments stuck before the provider answered (a crash), returning any held money."""
+    recover payments stuck before the provider answered (a crash): a deposit is failed, a payout
+    asked of the provider again with its own idempotency key (exit 1 if one needs a person)."""
     synced = payment_flows.sync_open_payments(db.session, gateway())
     for payment_id, status in synced:
         click.echo(f"payment {payment_id}: provider says {status}")
     click.echo(f"{len(synced)} open payments checked")
     if stuck_after is None:
         stuck_after = timedelta(minutes=current_app.config["PAYMENT_STUCK_MINUTES"])
-    stuck = payment_flows.fail_stuck_payments(db.session, older_than=stuck_after)
+    stuck = payment_flows.recover_stuck_payments(db.session, gateway(), older_than=stuck_after)
     for payment in stuck:
-        returned = (
-            f", {format_yuan(payment.returned)} yuan returned to the wallet" if payment.returned else ""
-        )
         click.echo(
             f"payment {payment.id} ({payment.kind} of {format_yuan(payment.amount)} yuan, user "
             f"{payment.user_id}): stuck in created since {payment.created_at:%Y-%m-%d %H:%M:%S} UTC, "
-            f"failed{returned}"
+            + STUCK_OUTCOMES[payment.outcome].format(status=payment.status)
+            + (f", {format_yuan(payment.returned)} yuan returned to the wallet" if payment.returned else "")
         )
-    click.echo(f"{len(stuck)} stuck payments failed (created over {describe_duration(stuck_after)} ago)")
+    click.echo(f"{len(stuck)} stuck payments found (created over {describe_duration(stuck_after)} ago)")
+    if any(payment.outcome == "manual" for payment in stuck):
+        sys.exit(1)

@@ -19,23 +19,27 @@ import sqlalchemy.orm as so
 
 from marketplace.domain_errors import N_
 from marketplace.models import Payment, User
-from marketplace.models.base import utcnow
+from marketplace.models.base import as_utc, utcnow
 from marketplace.payments.base import (
     GatewayResult,
     PaymentDeclined,
     PaymentGateway,
     PaymentRequest,
     ProviderRejected,
+    ProviderUnavailable,
 )
 from marketplace.services import payments
 from marketplace.services.unit_of_work import end_read, run
 
-# Stored as the failure message of a payment `fail_stuck_payments` stops (translated where shown).
+# Stored as the failure message of a deposit `recover_stuck_payments` stops (translated where shown).
 STUCK_MESSAGE = N_(
-    "The payment was interrupted before the payment provider answered; it was stopped and any "
-    "money held for it was returned to the wallet."
+    "The payment was interrupted before the payment provider answered, so it was stopped; "
+    "nothing was charged."
 )
 STUCK_SOURCE = "stuck payment recovery"
+# Stripe keeps an idempotency key for at least 24 hours; within that a repeated request answers
+# with the object the first one made, so a stuck payout can be asked again without paying twice.
+PROVIDER_KEY_WINDOW = timedelta(hours=23)
 
 
 @dataclass(frozen=True)
@@ -84,15 +88,7 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
     )
     if payment.provider_id or payment.is_final:
         return Outcome(payment, created)  # a replay: the provider has answered already
-    request = PaymentRequest(
-        payment_id=payment.id,
-        kind=kind,
-        amount=amount,
-        currency=payment.currency,
-        idempotency_key=provider_key(payment),
-        payment_method=payment_method,
-        description=f"Sanhaojie {'deposit' if kind == 'deposit' else 'withdrawal'} #{payment.id}",
-    )
+    request = _request_for(payment, payment_method)
     payment_id = payment.id
     try:
         result = run(session, lambda: _submit(session, gateway, request))
@@ -108,6 +104,19 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
         session.get(Payment, payment_id, populate_existing=True),
         created,
         result.client_secret if result else None,
+    )
+
+
+def _request_for(payment: Payment, payment_method: str | None = None) -> PaymentRequest:
+    """What the provider is asked for `payment`: the same idempotency key every time."""
+    return PaymentRequest(
+        payment_id=payment.id,
+        kind=payment.kind,
+        amount=payment.amount,
+        currency=payment.currency,
+        idempotency_key=provider_key(payment),
+        payment_method=payment_method,
+        description=f"Sanhaojie {'deposit' if payment.kind == 'deposit' else 'withdrawal'} #{payment.id}",
     )
 
 
@@ -176,56 +185,120 @@ def sync_open_payments(session: so.Session, gateway: PaymentGateway) -> list[tup
 
 @dataclass(frozen=True)
 class StuckPayment:
-    """A payment `fail_stuck_payments` failed: `returned` is the held money given back (fen)."""
+    """A payment `recover_stuck_payments` dealt with, and how.
+
+    `outcome`: "failed" (a deposit: nothing was held or charged), "resumed" (a payout asked of
+    the provider again with its own key; `status` is the answer), "left" (the provider could not
+    be reached; the next run asks again) or "manual" (older than the provider keeps its keys:
+    only a person checking the provider's dashboard can tell whether it paid). `returned` is the
+    held money given back to the wallet (fen).
+    """
 
     id: int
     kind: str
     user_id: int
     amount: int
     created_at: datetime
+    outcome: str
+    status: str
     returned: int
 
 
-def fail_stuck_payments(
-    session: so.Session, *, older_than: timedelta, now: datetime | None = None
+def recover_stuck_payments(
+    session: so.Session,
+    gateway: PaymentGateway,
+    *,
+    older_than: timedelta,
+    key_window: timedelta = PROVIDER_KEY_WINDOW,
+    now: datetime | None = None,
 ) -> list[StuckPayment]:
-    """Fail payments left `created` without a provider id for longer than `older_than`.
+    """Finish payments left `created` without a provider id for longer than `older_than`.
 
     Such a payment was committed, and a payout's money held, but the provider's answer never
     was: the process died or the database went away in between (docs/payments.md, "After a
-    crash"). Nothing would ever settle it: `sync_open_payments` asks the provider only about
-    objects it knows the id of. Failing it moves a payout's money `held` → `wallet` through the
-    ledger (kind `withdrawal_returned`, its key derived from the payment, so it happens once) and
-    records the change in the history and the audit log. A younger one is left alone: its request
-    may be talking to the provider right now. Each payment is re-read under its lock (the request
-    that submits it holds that lock while the provider answers), so one the provider answered
-    meanwhile is skipped. Returns the payments failed, oldest first.
+    crash"). `sync_open_payments` cannot see it (it asks only about ids it knows). A deposit is
+    failed: its payer never received the provider's confirmation, so nothing was charged. A payout
+    may have been made by the provider before the crash, so its hold is never simply returned:
+    it is asked of the provider again with the same idempotency key, which answers with the payout
+    it made or makes it now; a refusal fails it and returns the hold through the ledger. A payout
+    older than the provider keeps idempotency keys (`key_window`) is left for a person to check.
+    A younger payment is left alone: its request may be talking to the provider right now. Each
+    one is re-read under its lock, so one the provider answered meanwhile is skipped.
     """
-    cutoff = (now or utcnow()) - older_than
+    now = now or utcnow()
+    cutoff = now - older_than
     candidates = session.scalars(
         sa.select(Payment.id)
-        .where(Payment.status == "created", Payment.provider_id.is_(None), Payment.created_at < cutoff)
+        .where(
+            Payment.status == "created",
+            Payment.provider_id.is_(None),
+            Payment.provider == gateway.name,
+            Payment.created_at < cutoff,
+        )
         .order_by(Payment.id)
     ).all()
     end_read(session)
-    failed = []
+    recovered = []
     for payment_id in candidates:
-        stopped = run(session, lambda payment_id=payment_id: _fail_stuck(session, payment_id, cutoff))
-        if stopped is not None:
-            failed.append(stopped)
-    return failed
+        outcome = _recover(session, gateway, payment_id, cutoff=cutoff, manual_before=now - key_window)
+        if outcome is not None:
+            recovered.append(outcome)
+    return recovered
 
 
-def _fail_stuck(session: so.Session, payment_id: int, cutoff: datetime) -> StuckPayment | None:
-    payment = payments.lock_payment(session, payment_id)
-    if payment is None or payment.status != "created" or payment.provider_id or payment.created_at >= cutoff:
+def _recover(session, gateway, payment_id: int, *, cutoff: datetime, manual_before: datetime):
+    def stuck(payment: Payment) -> bool:
+        return (
+            payment is not None
+            and payment.status == "created"
+            and not payment.provider_id
+            and (as_utc(payment.created_at) < cutoff)
+        )
+
+    def fail_deposit():
+        payment = payments.lock_payment(session, payment_id)
+        if not stuck(payment):
+            return None
+        payments.apply_status(session, payment, "failed", source=STUCK_SOURCE, note=STUCK_MESSAGE)
+        return _stuck_payment(payment, "failed", returned=0)
+
+    first = session.get(Payment, payment_id)
+    if first is None or not stuck(first):
+        end_read(session)
         return None
-    payments.apply_status(session, payment, "failed", source=STUCK_SOURCE, note=STUCK_MESSAGE)
+    if first.kind == "deposit":
+        end_read(session)
+        return run(session, fail_deposit)
+    if as_utc(first.created_at) < manual_before:
+        found = _stuck_payment(first, "manual", returned=0)
+        end_read(session)
+        return found
+    request = _request_for(first)
+    end_read(session)
+    try:
+        result = run(session, lambda: _submit(session, gateway, request))
+    except (PaymentDeclined, ProviderRejected) as error:
+        _settle(session, payment_id, "failed", source=STUCK_SOURCE, note=error.render()[0])
+        payment = session.get(Payment, payment_id, populate_existing=True)
+        return _stuck_payment(payment, "resumed", returned=payment.amount)
+    except ProviderUnavailable:
+        payment = session.get(Payment, payment_id, populate_existing=True)
+        return _stuck_payment(payment, "left", returned=0)
+    for payload, header in result.deliveries if result else ():
+        receive_webhook(session, gateway, payload, header)
+    payment = session.get(Payment, payment_id, populate_existing=True)
+    returned = payment.amount if payment.status == "failed" else 0
+    return _stuck_payment(payment, "resumed", returned=returned)
+
+
+def _stuck_payment(payment: Payment, outcome: str, *, returned: int) -> StuckPayment:
     return StuckPayment(
         id=payment.id,
         kind=payment.kind,
         user_id=payment.user_id,
         amount=payment.amount,
         created_at=payment.created_at,
-        returned=payment.amount if payment.kind == "payout" else 0,
+        outcome=outcome,
+        status=payment.status,
+        returned=returned,
     )
