@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 
 from babel import Locale
 from flask import current_app, g, session
-from flask_babel import format_decimal, get_locale, lazy_gettext
+from flask_babel import format_datetime, format_decimal, get_locale, lazy_gettext
 from flask_login import current_user
 
+from marketplace.models.base import as_utc
 from marketplace.money import fen_to_decimal, format_rate
 
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}  # each in its own language, never translated
@@ -68,8 +70,20 @@ def number(value) -> str:
     return "—" if value is None else format_decimal(value)
 
 
+def when(value: datetime | str | None, format: str = "short") -> str:
+    """A moment in the configured time zone (MARKETPLACE_TIMEZONE) and the reader's language;
+    the one formatter for times on every page. Accepts datetimes (naive ones are UTC, as the
+    database stores them) and ISO 8601 strings (model metadata)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return format_datetime(as_utc(value), format)
+
+
 def install_template_helpers(app) -> None:
     """Expose formatting helpers and language names to every template."""
+    app.jinja_env.filters["when"] = when
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["rate"] = rate
     app.jinja_env.filters["number"] = number

@@ -1,12 +1,18 @@
 """Both languages render; the choice is remembered; money follows the locale."""
 
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from marketplace.app import create_app
 from marketplace.extensions import db
+from marketplace.i18n import when
 from marketplace.models import User
 from tests.conftest import base_config
 from tests.helpers import login, make_user
@@ -116,3 +122,29 @@ def test_money_matches_babels_currency_format(app, fen, locale):
 
     with app.test_request_context(), force_locale(locale):
         assert money(fen) == format_currency(fen_to_decimal(fen), "CNY", locale=locale)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 1, 5, 2, 19, tzinfo=UTC),  # aware, as the database hands it back
+        datetime(2026, 1, 5, 2, 19),  # naive: stored in UTC
+        "2026-01-05T02:19:00+00:00",  # model metadata
+    ],
+)
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_every_time_is_shown_in_the_configured_zone(app, moment, locale):
+    with app.test_request_context(), force_locale(locale):
+        assert "10:19" in when(moment)  # Asia/Shanghai, UTC+8
+        assert "UTC" not in when(moment) and when(None) == "—"
+
+
+def test_pages_format_times_with_the_one_formatter():
+    """No template formats a time by hand (strftime) or prints UTC: they use the `when` filter."""
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    offenders = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if re.search(r"strftime|datetimeformat|\bUTC\b", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
