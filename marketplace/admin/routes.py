@@ -5,12 +5,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from marketplace.admin import bp
 from marketplace.extensions import db
+from marketplace.forms_base import CheckedForm
 from marketplace.i18n import lazy_labels
 from marketplace.models import User
 from marketplace.pagination import page_request, paginate
@@ -23,7 +23,7 @@ from marketplace.web import password_hasher, run_button, run_form
 ROLE_LABELS = lazy_labels(ROLE_NAMES)
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(CheckedForm):
     role = SelectField(
         _l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], validators=[DataRequired()]
     )

@@ -50,7 +50,9 @@ def login():
         flash(_("Welcome back, %(name)s.", name=user.name), "success")
         target = safe_next(request.args.get("next")) or url_for(DASHBOARDS[user.role])
         return redirect(target)
-    return render_template("auth/login.html", form=form)
+    # An invalid form (a missing or malformed field) is refused as such; a wrong password is not a
+    # malformed request, so it keeps 200 above.
+    return render_template("auth/login.html", form=form), (422 if form.is_submitted() else 200)
 
 
 @bp.post("/logout")
