@@ -201,6 +201,25 @@ def test_openapi_document_describes_the_error_shape_the_api_answers(client):
     assert set(answered) == {"error"} and set(answered["error"]) <= set(detail["properties"])
 
 
+def test_openapi_document_states_the_real_constraints(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    for schema, field in (
+        ("DepositRequest", "amount"),
+        ("ApplicationIn", "amount"),
+        ("StatementIn", "revenue"),
+    ):
+        amount = schemas[schema]["properties"][field]
+        assert amount["type"] == "string" and amount["pattern"].startswith("^"), (schema, amount)
+    queue = {
+        p["name"]: p["schema"] for p in spec["paths"]["/api/v1/review/applications"]["get"]["parameters"]
+    }
+    assert "in_review" in queue["status"]["enum"] and "oldest" in queue["sort"]["enum"]
+    assert queue["page"]["minimum"] == 1 and queue["per_page"]["maximum"] == 500
+    statement = spec["paths"]["/api/v1/wallet/transactions"]["get"]["parameters"]
+    assert {p["name"]: p["schema"].get("format") for p in statement}["from"] == "date"
+
+
 def test_api_docs_are_served_from_local_files(client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200

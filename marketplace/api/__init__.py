@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import Blueprint, Flask, render_template, url_for
 from flask_smorest import Api as SmorestApi
 
+from marketplace.api.schemas import ErrorSchema
 from marketplace.extensions import csrf
 
 API_PREFIX = "/api/v1"
-
-
-class ErrorDetailSchema(ma.Schema):
-    code = ma.fields.Str(
-        required=True,
-        metadata={"description": "Stable machine-readable code, e.g. validation_failed, conflict."},
-    )
-    message = ma.fields.Str(required=True, metadata={"description": "In the reader's language."})
-    fields = ma.fields.Dict(
-        keys=ma.fields.Str(),
-        values=ma.fields.Raw(),
-        metadata={"description": "Per field (or per location), the list of its problems."},
-    )
-
-
-class ErrorSchema(ma.Schema):
-    """The body of every error answer: {"error": {"code", "message", "fields"?}}."""
-
-    error = ma.fields.Nested(ErrorDetailSchema, required=True)
 
 
 class Api(SmorestApi):

@@ -6,10 +6,11 @@ import marshmallow as ma
 from flask import g
 from flask_babel import gettext
 
-from marketplace.api.schemas import MULTILINE, StrictSchema
+from marketplace.api.schemas import MULTILINE, StrictSchema, enum_doc, yuan_doc
 from marketplace.money import MoneyError, format_yuan, parse_yuan
-from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
-from marketplace.services import assessments
+from marketplace.rules.application_states import STATUSES
+from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, REPAYMENT_METHODS, TAX_CREDIT_RATINGS
+from marketplace.services import assessments, reviews
 from scoring.statements import STATEMENT_FIELDS
 
 TEXT = ma.validate.Length(max=5000)
@@ -19,6 +20,7 @@ class Yuan(ma.fields.Field):
     """A yuan amount: decimal string in JSON, integer fen inside (no floats, ≤ 2 decimals)."""
 
     def __init__(self, *, allow_negative: bool = False, **kwargs):
+        kwargs["metadata"] = {**yuan_doc(signed=allow_negative), **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.allow_negative = allow_negative
 
@@ -42,11 +44,11 @@ class EnterpriseInSchema(StrictSchema):
     legal_representative = ma.fields.Str(required=True, validate=TEXT)
     founded_on = ma.fields.Date(required=True)
     registered_capital_fen = Yuan(required=True, data_key="registered_capital")
-    industry = ma.fields.Str(required=True, validate=TEXT)
+    industry = ma.fields.Str(required=True, validate=TEXT, metadata=enum_doc(INDUSTRIES))
     employees = _int(required=True)
     district = ma.fields.Str(required=True, validate=TEXT)
-    tax_credit_rating = ma.fields.Str(required=True, validate=TEXT)
-    category = ma.fields.Str(required=True, validate=TEXT)
+    tax_credit_rating = ma.fields.Str(required=True, validate=TEXT, metadata=enum_doc(TAX_CREDIT_RATINGS))
+    category = ma.fields.Str(required=True, validate=TEXT, metadata=enum_doc(CATEGORIES))
     contact_phone = ma.fields.Str(allow_none=True, validate=TEXT)
 
 
@@ -144,7 +146,7 @@ def _reader_language() -> str:
 
 class ApplicationSchema(ma.Schema):
     id = ma.fields.Int()
-    status = ma.fields.Str()
+    status = ma.fields.Str(metadata=enum_doc(STATUSES))
     amount = Yuan(attribute="amount_fen")
     term_months = ma.fields.Int()
     repayment_method = ma.fields.Str()
@@ -183,6 +185,6 @@ class DecisionSchema(ma.Schema):
 
 
 class ReviewQuerySchema(StrictSchema):
-    status = ma.fields.Str(load_default="in_review")
-    category = ma.fields.Str()
-    sort = ma.fields.Str(load_default="oldest")
+    status = ma.fields.Str(load_default="in_review", metadata=enum_doc(STATUSES))
+    category = ma.fields.Str(metadata=enum_doc(CATEGORIES))
+    sort = ma.fields.Str(load_default="oldest", metadata=enum_doc(reviews.SORTS))

@@ -57,10 +57,45 @@ class StrictSchema(ma.Schema):
         return data
 
 
-class ErrorSchema(ma.Schema):
-    """The error body: {"error": {"code", "message", "fields"}}."""
+class ErrorDetailSchema(ma.Schema):
+    code = ma.fields.Str(
+        required=True,
+        metadata={"description": "Stable machine-readable code, e.g. validation_failed, conflict."},
+    )
+    message = ma.fields.Str(required=True, metadata={"description": "In the reader's language."})
+    fields = ma.fields.Dict(
+        keys=ma.fields.Str(),
+        values=ma.fields.Raw(),
+        metadata={"description": "Per field (or per location), the list of its problems."},
+    )
 
-    error = ma.fields.Dict(required=True)
+
+class ErrorSchema(ma.Schema):
+    """The body of every error answer: {"error": {"code", "message", "fields"?}}."""
+
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
+
+
+# Yuan amounts travel as decimal strings with at most two decimals (never floats): the document
+# says so with a pattern (the server also reads full-width digits, as Chinese input methods type).
+YUAN_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
+SIGNED_YUAN_PATTERN = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+
+
+def yuan_doc(*, signed: bool = False) -> dict:
+    """OpenAPI description of a yuan amount field (its `metadata`)."""
+    return {
+        "type": "string",
+        "pattern": SIGNED_YUAN_PATTERN if signed else YUAN_PATTERN,
+        "example": "-12500.00" if signed else "12500.00",
+        "description": "Yuan as a decimal string with at most 2 decimals",
+    }
+
+
+def enum_doc(values, description: str | None = None) -> dict:
+    """OpenAPI description of a string that takes one of `values` (checked by the service, which
+    answers 422 with a translated message naming the field)."""
+    return {"enum": list(values), **({"description": description} if description else {})}
 
 
 class UserSchema(ma.Schema):

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from marketplace.api.idempotency import client_key, idempotent
 from marketplace.api.pagination import PageQuerySchema, PageSchema, page_body, page_schema, requested_page
-from marketplace.api.schemas import StrictSchema
+from marketplace.api.schemas import StrictSchema, yuan_doc
 from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.domain_errors import N_, NotAllowed, NotFound
 from marketplace.extensions import db
@@ -21,14 +21,10 @@ from marketplace.services import ledger, payment_flows, payments, wallet_stateme
 URL_PREFIX = "/wallet"
 blp = Blueprint("api_wallet", __name__, description="Wallet: balance, deposits, withdrawals, statement")
 guard_api_blueprint(blp, *WALLET_ROLES)
-AMOUNT_DOC = {
-    "description": 'Yuan as a decimal string with at most 2 decimals, e.g. "12500.00"',
-    "example": "12500.00",
-}
 
 
 class WithdrawalRequestSchema(StrictSchema):
-    amount = ma.fields.Raw(required=True, metadata=AMOUNT_DOC)
+    amount = ma.fields.Raw(required=True, metadata=yuan_doc())
 
 
 class DepositRequestSchema(WithdrawalRequestSchema):
@@ -51,9 +47,13 @@ class WalletSchema(ma.Schema):
     currency = ma.fields.Str()
 
 
+# The service reads the days (422 outside MIN_QUERY_DATE..MAX_QUERY_DATE, marketplace.rules.limits).
+DAY_DOC = {"format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
+
 class WalletStatementQuerySchema(PageQuerySchema):
-    from_ = ma.fields.Str(data_key="from", metadata={"description": "first day, YYYY-MM-DD"})
-    to = ma.fields.Str(metadata={"description": "last day, YYYY-MM-DD"})
+    from_ = ma.fields.Str(data_key="from", metadata=DAY_DOC | {"description": "first day, YYYY-MM-DD"})
+    to = ma.fields.Str(metadata=DAY_DOC | {"description": "last day, YYYY-MM-DD"})
 
 
 class WalletStatementItemSchema(ma.Schema):
