@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,3 +148,13 @@ def test_pages_format_times_with_the_one_formatter():
         if re.search(r"strftime|datetimeformat|\bUTC\b", path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_withdrawing_money_and_withdrawing_an_application_are_different_words(app):
+    make_user("investor", "zh-investor@example.com", locale="zh_CN")
+    client = app.test_client()
+    login(client, "zh-investor@example.com")
+    wallet = client.get("/wallet/").get_data(as_text=True)
+    assert "提现" in wallet and "撤回" not in wallet
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert pgettext("application", "Withdraw") == "撤回申请"

@@ -4,6 +4,7 @@ import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -41,7 +42,7 @@ class DepositForm(MoneyForm):
 
 
 class WithdrawForm(MoneyForm):
-    submit = SubmitField(_l("Withdraw"))
+    submit = SubmitField(lazy_pgettext("money", "Withdraw"))  # 提现, not 撤回
 
 
 class StatementFilterForm(CheckedForm):
