@@ -8,10 +8,11 @@ from pathlib import Path
 from flask import current_app, render_template, request, send_file
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from marketplace.extensions import db
-from marketplace.i18n import lazy_labels, translated
+from marketplace.i18n import current_language, lazy_labels, translated
 from marketplace.pagination import page_request
 from marketplace.rules.accounts import ROLE_NAMES
 from marketplace.rules.application_states import EVENT_NAMES, STATUS_NAMES, allowed_events, is_editable
@@ -73,7 +74,14 @@ RATIO_LABELS = {
     "revenue_growth": _l("Revenue growth"),
 }
 PERCENT_RATIOS = {"debt_ratio", "gross_margin", "net_margin", "return_on_assets", "revenue_growth"}
-INDUSTRY_CHOICES = [(code, industry_label(code)) for code in INDUSTRIES]
+
+
+def reader_industry_label(code: str | None) -> str:
+    """The industry section in the reader's language ('C 制造业' / 'C Manufacturing')."""
+    return industry_label(code, current_language())
+
+
+INDUSTRY_CHOICES = [(code, LazyString(reader_industry_label, code)) for code in INDUSTRIES]
 
 
 def render_queue(filters: dict, endpoint: str, detail_endpoint: str):
@@ -185,7 +193,7 @@ def install_application_helpers(app) -> None:
         ROLE_LABELS=ROLE_LABELS,
         STATEMENT_LABELS=STATEMENT_LABELS,
         RATIO_LABELS=RATIO_LABELS,
-        industry_label=industry_label,
+        industry_label=reader_industry_label,
         allowed_events=allowed_events,
         is_editable=is_editable,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from wtforms import StringField
 
-from marketplace.money import MoneyError, format_yuan, parse_yuan
+from marketplace.money import MoneyError, format_yuan_grouped, parse_yuan
 
 
 class YuanField(StringField):
@@ -29,4 +29,4 @@ class YuanField(StringField):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return format_yuan(self.data) if isinstance(self.data, int) else ""
+        return format_yuan_grouped(self.data) if isinstance(self.data, int) else ""

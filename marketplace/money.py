@@ -94,6 +94,14 @@ def format_yuan(fen: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
+def format_yuan_grouped(fen: int) -> str:
+    """Yuan for a form field: grouped by thousands, two decimals ("3,000,000.00"), read back
+    by `parse_yuan`."""
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
 def yuan_label(fen: int) -> str:
     """Yuan for people, grouped by thousands, without decimals when whole ("10,000", "12,500.50")."""
     whole, part = divmod(abs(fen), FEN_PER_YUAN)

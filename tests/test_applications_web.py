@@ -24,8 +24,12 @@ def test_sme_saves_profile_through_the_form(sme_client):
     response = sme_client.post("/sme/enterprise", data=profile_form())
     assert response.status_code == 302
     page = sme_client.get("/sme/enterprise").get_data(as_text=True)
-    assert "91350100M000100Y43" in page and "5000000.00" in page
-    assert "C 制造业 Manufacturing" in page  # industry sections shown with both names
+    assert "91350100M000100Y43" in page and 'value="5,000,000.00"' in page  # grouped, read back alike
+    assert "C Manufacturing" in page and "制造业" not in page  # the reader's language only
+    assert (
+        sme_client.post("/sme/enterprise", data=profile_form(registered_capital="5,000,000.00")).status_code
+        == 302
+    )
 
 
 def test_profile_form_shows_uscc_errors_inline_and_saves_nothing(sme_client):

@@ -321,7 +321,9 @@ def test_the_stuck_age_is_configurable(app, runner, users, monkeypatch):
     assert "0 stuck payments found (created over 1h ago)" in sync(runner).output
     result = sync(runner, "--stuck-after", "10m")
     assert f"payment {stuck.id} (payout of 10.00 yuan" in result.output
-    assert balances(users)["held"] == 0 and balances(users)["wallet"] == 90_00 and status(stuck) == "succeeded"
+    assert (
+        balances(users)["held"] == 0 and balances(users)["wallet"] == 90_00 and status(stuck) == "succeeded"
+    )
     bad = sync(runner, "--stuck-after", "soon")
     assert bad.exit_code == 2 and "not a duration" in bad.output
 

@@ -34,10 +34,10 @@ def test_deposit_and_withdraw_through_the_pages(request, users, role_client):
     response = deposit(client, "1,000.00")
     assert response.status_code == 302
     page = client.get("/wallet/").get_data(as_text=True)
-    assert "Deposit of ¥1000.00: Succeeded." in page and "¥1,000.00" in page
+    assert "Deposit of CN¥1,000.00: Succeeded." in page and "¥1,000.00" in page
     assert withdraw(client, "400").status_code == 302
     page = client.get("/wallet/").get_data(as_text=True)
-    assert "Withdrawal of ¥400.00: Succeeded." in page and "¥600.00" in page
+    assert "Withdrawal of CN¥400.00: Succeeded." in page and "¥600.00" in page
     assert 'href="/wallet/"' in client.get("/wallet/statement").get_data(as_text=True)
 
 

@@ -38,15 +38,15 @@ CATEGORY_NAMES = {
 }
 REPAYMENT_METHODS = ("equal_installment", "equal_principal", "interest_only")
 METHOD_NAMES = {
-    "equal_installment": N_("Equal installments (等额本息)"),
-    "equal_principal": N_("Equal principal (等额本金)"),
-    "interest_only": N_("Interest only, principal at the end (先息后本)"),
+    "equal_installment": N_("Equal installments"),
+    "equal_principal": N_("Equal principal"),
+    "interest_only": N_("Interest only, principal at the end"),
 }
 
 
-def industry_label(code: str | None) -> str:
-    """'C 制造业 Manufacturing': the section letter with both names."""
+def industry_label(code: str | None, language: str) -> str:
+    """'C 制造业' in Chinese, 'C Manufacturing' in English: the section letter and its name."""
     if code not in INDUSTRIES:
         return code or ""
     chinese, english = INDUSTRIES[code]
-    return f"{code} {chinese} {english}"
+    return f"{code} {chinese if language.startswith('zh') else english}"

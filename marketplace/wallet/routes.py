@@ -11,7 +11,7 @@ from flask_login import current_user
 from marketplace.domain_errors import N_, DomainError, ValidationFailed
 from marketplace.extensions import db
 from marketplace.gateways import gateway
-from marketplace.money import format_yuan
+from marketplace.i18n import money
 from marketplace.pagination import page_request
 from marketplace.services import ledger, payment_flows, payments, wallet_statements
 from marketplace.wallet import bp
@@ -65,7 +65,7 @@ def _submit(form, slot: str, flow, done_message):
     else:
         payment = outcome.payment
         flash(
-            done_message % {"amount": format_yuan(payment.amount), "status": STATUS_LABELS[payment.status]},
+            done_message % {"amount": money(payment.amount), "status": STATUS_LABELS[payment.status]},
             "success" if payment.status != "failed" else "warning",
         )
     return redirect(url_for("wallet.index"))
@@ -75,14 +75,14 @@ def _submit(form, slot: str, flow, done_message):
 def deposit():
     """Deposit money (the sandbox settles at once)."""
     form = DepositForm(prefix="deposit")
-    return _submit(form, "deposit_form", payment_flows.deposit, _("Deposit of ¥%(amount)s: %(status)s."))
+    return _submit(form, "deposit_form", payment_flows.deposit, _("Deposit of %(amount)s: %(status)s."))
 
 
 @bp.post("/withdraw")
 def withdraw():
     """Withdraw available money; it is held until the payout settles."""
     form = WithdrawForm(prefix="withdraw")
-    return _submit(form, "withdraw_form", payment_flows.withdraw, _("Withdrawal of ¥%(amount)s: %(status)s."))
+    return _submit(form, "withdraw_form", payment_flows.withdraw, _("Withdrawal of %(amount)s: %(status)s."))
 
 
 def _filtered_range(form: StatementFilterForm) -> tuple[date | None, date | None]:
