@@ -1,12 +1,17 @@
 """The hash-chained audit log: events recorded, chain verified, tampering detected."""
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent
+from marketplace.rules.application_states import EVENTS
+from marketplace.rules.audit_actions import ACTION_NAMES
 from marketplace.services import audit
-from tests.helpers import api_token, bearer, login
+from tests.helpers import api_token, bearer, login, make_user
 
 
 def _disable_append_only_guard() -> None:
@@ -144,3 +149,27 @@ def test_event_written_in_the_callers_transaction(app, users):
     db.session.rollback()
     after = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
     assert before == after
+
+
+def test_the_audit_log_names_actions_and_objects_in_the_readers_language(app, users):
+    make_user("regulator", "zh-regulator@example.com", locale="zh_CN")
+    client = app.test_client()
+    login(client, "zh-regulator@example.com")
+    page = client.get("/regulator/audit").get_data(as_text=True)
+    assert "登录" in page and "auth.signed_in" in page  # the name, with the stored code beside it
+    assert "账户 #" in page and "user " not in page
+
+
+def test_every_audited_action_has_a_name():
+    """Each action code the code records (and each application transition) is named for people."""
+    source = Path(__file__).resolve().parent.parent / "marketplace"
+    recorded = {
+        code
+        for path in source.rglob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "action" in line
+        for code in re.findall(r'"([a-z_]+\.[a-z_]+)"', line)
+        if code.split(".")[0] in {"auth", "user", "enterprise", "statement", "model", "ledger", "payment"}
+    }
+    recorded |= {f"application.{event}" for event in EVENTS}
+    assert recorded - set(ACTION_NAMES) == set()

@@ -5,8 +5,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_labels, translated
 from marketplace.models import AuditEvent
 from marketplace.pagination import page_request, paginate
+from marketplace.rules.audit_actions import ACTION_NAMES, OBJECT_NAMES
 from marketplace.services import integrity, unit_of_work
 from marketplace.web import guard_blueprint, safe_next
 
@@ -29,7 +31,11 @@ def audit_log():
         db.session, sa.select(AuditEvent).order_by(AuditEvent.seq.desc()), page_request(request.args)
     )
     return render_template(
-        "regulator/audit.html", events=events, checkpoint=integrity.latest(db.session, integrity.AUDIT_CHAIN)
+        "regulator/audit.html",
+        events=events,
+        checkpoint=integrity.latest(db.session, integrity.AUDIT_CHAIN),
+        actions=translated(lazy_labels(ACTION_NAMES)),
+        objects=translated(lazy_labels(OBJECT_NAMES)),
     )
 
 

@@ -1,0 +1,43 @@
+"""What the audit log's codes mean, for people: each action and object type as a translatable name.
+
+The log stores stable codes (`auth.signed_in`, `ledger_transaction 7`); pages show these names in
+the reader's language, with the code beside them for anyone matching the log to an export.
+"""
+
+from __future__ import annotations
+
+from marketplace.domain_errors import N_
+from marketplace.rules.application_states import EVENT_NAMES
+
+ACTION_NAMES = {
+    "auth.signed_in": N_("Signed in"),
+    "auth.sign_in_failed": N_("Failed sign-in"),
+    "auth.signed_out": N_("Signed out"),
+    "auth.token_issued": N_("API token issued"),
+    "auth.token_revoked": N_("API token revoked"),
+    "user.registered": N_("Account registered"),
+    "user.created": N_("Account created"),
+    "user.password_changed": N_("Password changed"),
+    "user.signed_out_everywhere": N_("Signed out everywhere"),
+    "enterprise.created": N_("Enterprise profile created"),
+    "enterprise.updated": N_("Enterprise profile changed"),
+    "statement.filed": N_("Statement filed"),
+    "statement.replaced": N_("Statement replaced"),
+    "model.trained": N_("Credit model trained"),
+    "model.promoted": N_("Credit model promoted"),
+    "ledger.posted": N_("Ledger transaction posted"),
+    "payment.status": N_("Payment status changed"),
+    # Every application transition is logged as application.<event>.
+    **{f"application.{event}": name for event, name in EVENT_NAMES.items()},
+}
+
+OBJECT_NAMES = {
+    "user": N_("Account"),
+    "api_token": N_("API token"),
+    "enterprise": N_("Enterprise"),
+    "financial_statement": N_("Statement"),
+    "loan_application": N_("Application"),
+    "model": N_("Credit model"),
+    "ledger_transaction": N_("Ledger transaction"),
+    "payment": N_("Payment"),
+}
