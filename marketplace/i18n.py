@@ -7,7 +7,7 @@ from datetime import datetime
 
 from babel import Locale
 from flask import current_app, g, session
-from flask_babel import format_datetime, format_decimal, get_locale, lazy_gettext
+from flask_babel import format_datetime, format_decimal, get_locale, gettext, lazy_gettext
 from flask_login import current_user
 
 from marketplace.models.base import as_utc
@@ -81,9 +81,16 @@ def when(value: datetime | str | None, format: str = "short") -> str:
     return format_datetime(as_utc(value), format)
 
 
+def stored_message(text: str | None) -> str:
+    """A message stored as text (a payment's failure, a history note) in the reader's language
+    when it is one of ours or the sandbox's (marked with N_); a provider's own words otherwise."""
+    return gettext(text) if text else ""
+
+
 def install_template_helpers(app) -> None:
     """Expose formatting helpers and language names to every template."""
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["stored_message"] = stored_message
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["rate"] = rate
     app.jinja_env.filters["number"] = number

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.models import LedgerTransaction, Payment
 from marketplace.services import ledger
+from tests.helpers import login, make_user
 
 pytestmark = pytest.mark.usefixtures("ledger_consistent")
 
@@ -182,3 +183,18 @@ def test_a_payout_returned_by_the_bank_is_named_on_the_statement_in_both_languag
     assert "Withdrawal returned by the bank" in page and "¥100.00" in page
     investor_client.post("/language", data={"locale": "zh_CN", "next": "/wallet/statement"})
     assert "提现被银行退回" in investor_client.get("/wallet/statement").get_data(as_text=True)
+
+
+def test_payment_history_and_failures_read_in_chinese(app, users):
+    make_user("admin", "zh-admin@example.com", locale="zh_CN")
+    make_user("investor", "zh-investor@example.com", locale="zh_CN")
+    investor = app.test_client()
+    login(investor, "zh-investor@example.com")
+    deposit(investor, "50.00")
+    withdraw(investor, "20.13")  # the sandbox fails payouts of ¥x.13
+    assert "收款银行账户已销户（沙箱）" in investor.get("/wallet/").get_data(as_text=True)
+    admin = app.test_client()
+    login(admin, "zh-admin@example.com")
+    page = admin.get("/admin/payments").get_data(as_text=True)
+    assert "提交请求" in page and "服务商通知 evt_" in page and "收款银行账户已销户（沙箱）" in page
+    assert "· request" not in page and "· event" not in page

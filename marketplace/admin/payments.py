@@ -11,7 +11,7 @@ from marketplace.models import Payment, User
 from marketplace.models.payments import PAYMENT_STATUSES
 from marketplace.pagination import page_request, paginate_rows
 from marketplace.services import integrity, unit_of_work
-from marketplace.wallet.labels import STATUS_LABELS
+from marketplace.wallet.labels import STATUS_LABELS, source_label
 
 
 @bp.get("/payments")
@@ -36,6 +36,7 @@ def payments():
         status=status if status in PAYMENT_STATUSES else "",
         counts=counts,
         status_labels=STATUS_LABELS,
+        source_label=source_label,
         checkpoint=integrity.latest(db.session, integrity.LEDGER),
     )
 

@@ -36,8 +36,8 @@ from marketplace.payments.base import (
 
 FAILING_PAYOUT_FEN = 13  # payouts of ¥x.13 fail
 DECLINED_DEPOSIT_FEN = 2  # deposits of ¥x.02 are declined
-PAYOUT_FAILURE_MESSAGE = "The bank account was closed (sandbox)."
-DECLINE_MESSAGE = "Your card was declined (sandbox)."
+PAYOUT_FAILURE_MESSAGE = N_("The bank account was closed (sandbox).")
+DECLINE_MESSAGE = N_("Your card was declined (sandbox).")  # stored, translated where shown
 # Sandbox object status → our payment status.
 _STATUS = {
     "processing": "processing",

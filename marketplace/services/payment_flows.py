@@ -94,7 +94,7 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
         result = run(session, lambda: _submit(session, gateway, request))
     except (PaymentDeclined, ProviderRejected) as error:
         # Refused outright: nothing was charged, a payout's money comes back at once.
-        _settle(session, payment_id, "failed", source="provider refused", note=error.render()[0])
+        _settle(session, payment_id, "failed", source="provider refused", note=_refusal_note(error))
         raise
     # On ProviderUnavailable it is unknown whether the provider acted: the payment stays open (a
     # payout stays held) until a retry with the same key, an event or `flask payments sync`.
@@ -105,6 +105,12 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
         created,
         result.client_secret if result else None,
     )
+
+
+def _refusal_note(error: PaymentDeclined | ProviderRejected) -> str:
+    # The provider's own reason when it gave one (pages translate the messages they know, such as
+    # the sandbox's), otherwise our message, stored untranslated.
+    return str(error.params.get("reason") or error.render()[0])
 
 
 def _request_for(payment: Payment, payment_method: str | None = None) -> PaymentRequest:
@@ -278,7 +284,7 @@ def _recover(session, gateway, payment_id: int, *, cutoff: datetime, manual_befo
     try:
         result = run(session, lambda: _submit(session, gateway, request))
     except (PaymentDeclined, ProviderRejected) as error:
-        _settle(session, payment_id, "failed", source=STUCK_SOURCE, note=error.render()[0])
+        _settle(session, payment_id, "failed", source=STUCK_SOURCE, note=_refusal_note(error))
         payment = session.get(Payment, payment_id, populate_existing=True)
         return _stuck_payment(payment, "resumed", returned=payment.amount)
     except ProviderUnavailable:
