@@ -84,7 +84,7 @@ def reader_industry_label(code: str | None) -> str:
 INDUSTRY_CHOICES = [(code, LazyString(reader_industry_label, code)) for code in INDUSTRIES]
 
 
-def render_queue(filters: dict, endpoint: str, detail_endpoint: str):
+def render_queue(filters: dict, endpoint: str, detail_endpoint: str, title: str):
     """The review queue page (fund managers) or the list of every application (regulators).
 
     Labels are translated once for the page, not once a row: a page shows up to 500 rows.
@@ -94,6 +94,7 @@ def render_queue(filters: dict, endpoint: str, detail_endpoint: str):
     )
     return render_template(
         "fund/queue.html",
+        title=title,
         items=page,
         filters=filters,
         statuses=translated(STATUS_LABELS),

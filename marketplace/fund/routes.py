@@ -60,7 +60,10 @@ class DecisionForm(CheckedForm):
 @bp.get("/applications")
 def queue():
     """Applications awaiting review (or any status), filtered and sorted."""
-    return render_queue(queue_filters(request.args), "fund.queue", "fund.application_detail")
+    # Named as in the fund manager's navigation.
+    return render_queue(
+        queue_filters(request.args), "fund.queue", "fund.application_detail", _("Review queue")
+    )
 
 
 @bp.route("/applications/<int:application_id>", methods=["GET", "POST"])

@@ -1,7 +1,7 @@
 """Public pages and health probes."""
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from marketplace.extensions import db
@@ -16,6 +16,12 @@ def index():
     if current_user.is_authenticated:
         return redirect(url_for(DASHBOARDS[current_user.role]))
     return render_template("public/index.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site icon browsers ask for at the root (cached for a week)."""
+    return current_app.send_static_file("favicon.ico"), 200, {"Cache-Control": "public, max-age=604800"}
 
 
 @bp.get("/healthz")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from marketplace.application_pages import (
@@ -20,7 +21,9 @@ from marketplace.services import applications
 def application_list():
     """Every application, any status by default, filtered and sorted."""
     filters = queue_filters({"status": "", **request.args.to_dict()})
-    return render_queue(filters, "regulator.application_list", "regulator.application_detail")
+    return render_queue(
+        filters, "regulator.application_list", "regulator.application_detail", gettext("Loan applications")
+    )
 
 
 @bp.get("/applications/<int:application_id>")
