@@ -78,6 +78,21 @@ def test_sme_applies_submits_and_follows_the_timeline(sme_client):
     response = sme_client.post(f"/sme/applications/{application_id}/submit", follow_redirects=True)
     assert "already been submitted" in response.get_data(as_text=True)
 
+    # Withdrawing cannot be undone: the button leads to a confirmation page, which works without
+    # JavaScript; a POST without the confirmation withdraws nothing.
+    detail = sme_client.get(f"/sme/applications/{application_id}").get_data(as_text=True)
+    assert f'href="/sme/applications/{application_id}/withdraw"' in detail
+    unconfirmed = sme_client.post(f"/sme/applications/{application_id}/withdraw")
+    assert unconfirmed.status_code == 302 and unconfirmed.headers["Location"].endswith("/withdraw")
+    assert db.session.get(LoanApplication, application_id, populate_existing=True).status == "in_review"
+    confirm = sme_client.get(f"/sme/applications/{application_id}/withdraw").get_data(as_text=True)
+    assert "Withdraw application #" in confirm and 'name="confirmed" value="yes"' in confirm
+    response = sme_client.post(
+        f"/sme/applications/{application_id}/withdraw", data={"confirmed": "yes"}, follow_redirects=True
+    )
+    assert "Application withdrawn." in response.get_data(as_text=True)
+    assert db.session.get(LoanApplication, application_id, populate_existing=True).status == "withdrawn"
+
 
 def test_application_form_errors_inline(sme_client):
     response = sme_client.post(

@@ -116,9 +116,20 @@ def application_detail(application_id: int):
     )
 
 
+@bp.get("/applications/<int:application_id>/withdraw")
+def application_withdraw_confirm(application_id: int):
+    """Ask before withdrawing: it cannot be undone (works without JavaScript)."""
+    application = applications.readable_application(db.session, _user(), application_id)
+    return render_template("sme/withdraw_confirm.html", application=application, action=ActionForm())
+
+
 @bp.post("/applications/<int:application_id>/<any(submit, withdraw):verb>")
 def application_action(application_id: int, verb: str):
-    """Submit or withdraw (a replayed request is refused by the state machine)."""
+    """Submit or withdraw (a replayed request is refused by the state machine); a withdrawal
+    runs only from its confirmation page."""
+    if verb == "withdraw" and request.form.get("confirmed") != "yes":
+        applications.readable_application(db.session, _user(), application_id)  # 403/404 first
+        return redirect(url_for("sme.application_withdraw_confirm", application_id=application_id))
     if verb == "submit":
         action = lambda: applications.submit_application(  # noqa: E731
             db.session, _user(), application_id, assess=application_assessor()
