@@ -191,8 +191,10 @@ def test_payment_history_and_failures_read_in_chinese(app, users):
     investor = app.test_client()
     login(investor, "zh-investor@example.com")
     deposit(investor, "50.00")
-    withdraw(investor, "20.13")  # the sandbox fails payouts of ¥x.13
-    assert "收款银行账户已销户（沙箱）" in investor.get("/wallet/").get_data(as_text=True)
+    flashed = withdraw(investor, "20.13")  # the sandbox fails payouts of ¥x.13
+    assert flashed.status_code == 302
+    page = investor.get("/wallet/").get_data(as_text=True)  # the flash says why, and so does the list
+    assert "提现 ¥20.13：失败。 收款银行账户已销户（沙箱）。" in page
     admin = app.test_client()
     login(admin, "zh-admin@example.com")
     page = admin.get("/admin/payments").get_data(as_text=True)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from marketplace.domain_errors import N_, DomainError, ValidationFailed
 from marketplace.extensions import db
 from marketplace.gateways import gateway
-from marketplace.i18n import money
+from marketplace.i18n import money, stored_message
 from marketplace.pagination import page_request
 from marketplace.services import ledger, payment_flows, payments, wallet_statements
 from marketplace.wallet import bp
@@ -64,10 +64,10 @@ def _submit(form, slot: str, flow, done_message):
         flash(_("This form was already submitted; it was processed once."), "info")
     else:
         payment = outcome.payment
-        flash(
-            done_message % {"amount": money(payment.amount), "status": STATUS_LABELS[payment.status]},
-            "success" if payment.status != "failed" else "warning",
-        )
+        message = done_message % {"amount": money(payment.amount), "status": STATUS_LABELS[payment.status]}
+        if payment.status == "failed" and payment.failure_message:
+            message += " " + stored_message(payment.failure_message)  # why, not only that it failed
+        flash(message, "success" if payment.status != "failed" else "warning")
     return redirect(url_for("wallet.index"))
 
 
