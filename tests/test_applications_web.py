@@ -75,6 +75,7 @@ def test_sme_applies_submits_and_follows_the_timeline(sme_client):
     assert "Entered review" in page and "Main reasons lowering the score" in page
     assert "Model v0001" in page
     assert "Feature values the model saw" not in page  # the inputs table is for reviewers
+    assert "Documents can be added or removed while the application is a draft" in page  # why no upload
     response = sme_client.post(f"/sme/applications/{application_id}/submit", follow_redirects=True)
     assert "already been submitted" in response.get_data(as_text=True)
 
