@@ -33,7 +33,9 @@ FAST_ARGON2 = {"ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1, "ARGON2_PARALLE
 
 
 def base_config(database_uri: str) -> dict:
-    """Configuration every test app starts from."""
+    """Configuration every test app starts from: the product's own defaults, Simplified Chinese
+    included (visitors' pages and anonymous API answers are tested in the language users get;
+    accounts from `make_user` read English unless a test gives them `locale="zh_CN"`)."""
     return {
         "MARKETPLACE_ENV": "testing",
         "TESTING": True,
@@ -42,7 +44,6 @@ def base_config(database_uri: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        "BABEL_DEFAULT_LOCALE": "en",  # assertions read English; i18n tests switch languages
         **FAST_ARGON2,
     }
 

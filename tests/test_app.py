@@ -246,7 +246,7 @@ def test_500_page_is_rendered_without_details(database_uri):
 
     response = app.test_client().get("/boom")
     assert response.status_code == 500
-    assert "Something went wrong" in response.get_data(as_text=True)
+    assert "出错了" in response.get_data(as_text=True)
     assert "secret internals" not in response.get_data(as_text=True)
 
 

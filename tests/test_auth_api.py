@@ -58,7 +58,7 @@ def test_duplicate_email_is_409(client):
     client.post("/api/v1/auth/register", json=GOOD)
     response = client.post("/api/v1/auth/register", json={**GOOD, "email": "BUYER@invest.cn"})
     assert response.status_code == 409
-    assert response.get_json()["error"]["fields"] == {"email": ["An account with this email already exists."]}
+    assert response.get_json()["error"]["fields"] == {"email": ["该邮箱已注册。"]}  # the default language
     assert user_count() == 1
 
 

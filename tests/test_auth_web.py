@@ -43,16 +43,16 @@ def test_investor_registration_lands_on_investor_dashboard(client):
 @pytest.mark.parametrize(
     ("change", "field_message"),
     [
-        ({"email": ""}, "This field is required"),
-        ({"email": "not-an-email"}, "Invalid email"),
+        ({"email": ""}, "该字段是必填字段"),
+        ({"email": "not-an-email"}, "无效的 Email 地址"),
         ({"email": "a" * 250 + "@x.cn"}, "254"),
-        ({"name": ""}, "This field is required"),
+        ({"name": ""}, "该字段是必填字段"),
         ({"name": "名" * 101}, "100"),
-        ({"password": "short", "confirm": "short"}, "at least 10"),
-        ({"password": "password1234", "confirm": "password1234"}, "too common"),
-        ({"confirm": "Different-Password-1"}, "do not match"),
-        ({"role": "admin"}, "Not a valid choice"),
-        ({"role": "fund_manager"}, "Not a valid choice"),
+        ({"password": "short", "confirm": "short"}, "密码至少需要 10 个字符"),
+        ({"password": "password1234", "confirm": "password1234"}, "该密码过于常见"),
+        ({"confirm": "Different-Password-1"}, "两次输入的密码不一致"),
+        ({"role": "admin"}, "不是有效的选择"),
+        ({"role": "fund_manager"}, "不是有效的选择"),
         ({"role": ""}, "required"),
     ],
 )
@@ -68,7 +68,7 @@ def test_duplicate_email_is_refused(client):
     make_user("investor", "owner@xinghe.cn")
     response = client.post("/register", data={**GOOD, "email": "Owner@XingHe.cn"})
     assert response.status_code == 422
-    assert "already exists" in response.get_data(as_text=True)
+    assert "该邮箱已注册" in response.get_data(as_text=True)
     assert user_count() == 1
 
 
@@ -76,7 +76,7 @@ def test_password_containing_the_email_name_is_refused(client):
     data = {**GOOD, "email": "zhangwei@corp.cn", "password": "zhangwei-2026!", "confirm": "zhangwei-2026!"}
     response = client.post("/register", data=data)
     assert response.status_code == 422
-    assert "email name" in response.get_data(as_text=True)
+    assert "密码不能包含邮箱用户名" in response.get_data(as_text=True)
 
 
 def test_sign_in_and_out(client, users):
@@ -134,20 +134,20 @@ def test_sign_out_needs_post(client, users):
 def test_wrong_password_is_refused_and_audited(client, users):
     response = login(client, "investor@example.com", "Wrong-Password-123")
     assert response.status_code == 200
-    assert "Email or password is incorrect" in response.get_data(as_text=True)
+    assert "邮箱或密码不正确" in response.get_data(as_text=True)
     assert client.get("/investor/").status_code == 302
     assert actions()[-1] == "auth.sign_in_failed"
 
 
 def test_unknown_email_gives_the_same_message(client, users):
     response = login(client, "nobody@example.com", "Wrong-Password-123")
-    assert "Email or password is incorrect" in response.get_data(as_text=True)
+    assert "邮箱或密码不正确" in response.get_data(as_text=True)
     assert actions()[-1] == "auth.sign_in_failed"
 
 
 def test_empty_sign_in_form_is_refused(client, users):
     response = client.post("/login", data={"email": "", "password": ""})
-    assert "This field is required" in response.get_data(as_text=True)
+    assert "该字段是必填字段" in response.get_data(as_text=True)
     assert "auth.signed_in" not in actions()
 
 
@@ -259,7 +259,7 @@ def test_registration_is_throttled_per_address(app, client):
         assert fresh.post("/register", data={**GOOD, "email": f"owner{number}@xinghe.cn"}).status_code == 302
     response = client.post("/register", data={**GOOD, "email": "owner3@xinghe.cn"})
     assert response.status_code == 429
-    assert "Too many accounts were registered from your address" in response.get_data(as_text=True)
+    assert "从您的网络地址注册的账户过多" in response.get_data(as_text=True)
     api = app.test_client().post(
         "/api/v1/auth/register",
         json={"email": "owner4@xinghe.cn", "password": GOOD["password"], "role": "sme", "name": "某企业"},

@@ -12,7 +12,6 @@ UNREACHABLE_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:1/unreachable"  
 @pytest.fixture
 def cut_off_app():
     config = base_config(UNREACHABLE_POSTGRES)
-    config.pop("BABEL_DEFAULT_LOCALE")  # the product's default language
     app = create_app({**config, "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
     yield app
     with app.app_context():

@@ -19,8 +19,7 @@ from tests.helpers import login, make_user
 
 
 def test_default_language_is_simplified_chinese(database_uri):
-    config = base_config(database_uri)
-    config.pop("BABEL_DEFAULT_LOCALE")
+    config = base_config(database_uri)  # the production default language, as every test app
     app = create_app(config)
     page = app.test_client().get("/login").get_data(as_text=True)
     assert '<html lang="zh-CN">' in page
@@ -33,7 +32,6 @@ def test_default_language_is_simplified_chinese(database_uri):
 def test_registration_in_the_default_language_and_in_english(app, chosen, saved, dashboard):
     # `app` gives a clean database (truncated on PostgreSQL); this one speaks the product's default.
     config = base_config(app.config["SQLALCHEMY_DATABASE_URI"])
-    config.pop("BABEL_DEFAULT_LOCALE")
     chinese_app = create_app(config)
     client = chinese_app.test_client()
     if chosen:
