@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 LOCK := requirements/dev.lock
 TRANSLATIONS := marketplace/translations
+PORT ?= 5000
 
 .PHONY: install translations migrate seed model run test lint format check-migrations messages bench clean
 
@@ -32,7 +33,8 @@ model: migrate
 	$(FLASK) scoring ensure
 
 run: translations seed
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:$(PORT) (make run PORT=... to change the port)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

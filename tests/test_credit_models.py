@@ -177,12 +177,19 @@ def test_first_run_trains_and_promotes_once(app, tmp_path, monkeypatch):
 
     monkeypatch.setattr(scoring.training, "train_default", lambda **_: train_small())
     registry = ModelRegistry(tmp_path / "empty")
+    told = []
     version = unit_of_work.run(
-        db.session, lambda: credit_models.ensure_active_model(db.session, registry, trained_by="setup")
+        db.session,
+        lambda: credit_models.ensure_active_model(
+            db.session, registry, trained_by="setup", progress=told.append
+        ),
     )
     assert version == "v0001" and active_rows() == ["v0001"]
-    again = credit_models.ensure_active_model(db.session, registry, trained_by="setup")
-    assert again == "v0001" and len(registry.versions()) == 1
+    assert told[0].startswith("No credit model is active yet: training") and told[1].startswith(
+        "Trained v0001"
+    )
+    again = credit_models.ensure_active_model(db.session, registry, trained_by="setup", progress=told.append)
+    assert again == "v0001" and len(registry.versions()) == 1 and len(told) == 2  # nothing to say
     assert actions() == ["model.trained", "model.promoted"]
     assert last_event().payload["promoted_by"] == "setup"
 

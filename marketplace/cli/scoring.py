@@ -116,7 +116,9 @@ def ensure() -> None:
     try:
         # One transaction, not retried: a retry would train the model again.
         with unit_of_work.transaction(db.session):
-            version = credit_models.ensure_active_model(db.session, registry, trained_by=user)
+            version = credit_models.ensure_active_model(
+                db.session, registry, trained_by=user, progress=lambda message: click.echo(message)
+            )
     except (DataError, ArtifactError) as error:
         _fail(error)
     click.echo(f"active model: {version}")

@@ -13,6 +13,8 @@ scikit-learn or pandas: training and loading a model import them when they run.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -205,9 +207,16 @@ def _activate(
     )
 
 
-def ensure_active_model(session: so.Session, registry: ModelRegistry, *, trained_by: str) -> str:
+def ensure_active_model(
+    session: so.Session,
+    registry: ModelRegistry,
+    *,
+    trained_by: str,
+    progress: Callable[[str], object] = lambda message: None,
+) -> str:
     """The active version; when no row is active, adopt the registry's ``ACTIVE`` file once,
-    or else train the default model and promote it (first run)."""
+    or else train the default model and promote it (first run), telling `progress` what it does
+    (training takes tens of seconds, minutes on a busy machine)."""
     row = _active_row(session)
     if row is not None:
         return row.version
@@ -222,6 +231,15 @@ def ensure_active_model(session: so.Session, registry: ModelRegistry, *, trained
             note={"adopted_from": "registry ACTIVE file"},
         )
         return legacy
+    progress(
+        "No credit model is active yet: training the default model on the shipped data with 5-fold "
+        "cross-validation (about half a minute on 2 free cores; longer on a busy machine)..."
+    )
+    started = time.monotonic()
     version = train(session, registry, actor=None, trained_by=trained_by)
+    roc_auc = registry.metadata(version)["cv"]["roc_auc"]["mean"]
+    progress(
+        f"Trained {version} in {time.monotonic() - started:.0f} s (cross-validated ROC AUC {roc_auc:.3f})."
+    )
     promote(session, registry, version, actor=None, promoted_by=trained_by)
     return version
