@@ -14,10 +14,10 @@ from flask_login import current_user
 from marketplace.extensions import db
 from marketplace.i18n import current_language, lazy_labels, translated
 from marketplace.pagination import page_request
-from marketplace.rules.accounts import ROLE_NAMES
+from marketplace.rules.accounts import APPLICATION_READERS, ROLE_NAMES
 from marketplace.rules.application_states import EVENT_NAMES, STATUS_NAMES, allowed_events, is_editable
 from marketplace.rules.catalogue import CATEGORY_NAMES, INDUSTRIES, METHOD_NAMES, industry_label
-from marketplace.services import documents, reviews, statements
+from marketplace.services import documents, reviews, statements, users
 from marketplace.services.application_states import history
 
 SORT_LABELS = {
@@ -92,8 +92,12 @@ def render_queue(filters: dict, endpoint: str, detail_endpoint: str, title: str)
     page = reviews.review_queue_rows(
         db.session, current_user._get_current_object(), **filters, page=page_request(request.args)
     )
+    user = current_user._get_current_object()
     return render_template(
         "fund/queue.html",
+        waiting_second=reviews.second_approvals_waiting(db.session, user)
+        if user.role == "fund_manager"
+        else 0,
         title=title,
         items=page,
         filters=filters,
@@ -125,10 +129,19 @@ def statements_context(enterprise) -> dict:
 def detail_context(application) -> dict:
     """Everything the application detail partial shows."""
     enterprise = application.enterprise or _applicant_enterprise(application)
+    timeline = history(db.session, application)
+    people = {}
+    if current_user.role in APPLICATION_READERS:  # which fund manager decided: not for the SME
+        people = users.names_of(
+            db.session,
+            ids=(application.first_approver_id, application.second_approver_id),
+            emails=[entry["actor"] for entry in timeline if entry["actor_role"] == "fund_manager"],
+        )
     return {
         "application": application,
         "enterprise": enterprise,
-        "history": history(db.session, application),
+        "history": timeline,
+        "people": people,
         **statements_context(enterprise),
     }
 

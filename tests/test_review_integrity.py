@@ -58,7 +58,7 @@ def test_second_manager_confirms_the_shown_terms_on_the_page(app, client, users)
     second = app.test_client()
     login(second, "second@example.com")
     page = second.get(f"/fund/applications/{application_id}").get_data(as_text=True)
-    assert 'name="max_rate_bps" type="number" value="500"' in page
+    assert "5.00%" in page and 'name="max_rate_bps"' not in page  # the agreed terms, read-only
     assert "Terms awaiting second approval" in page
     response = second.post(
         f"/fund/applications/{application_id}",

@@ -5,7 +5,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import LoanApplication
 from tests.app_helpers import ApiUser, ready_sme, submitted
-from tests.helpers import make_user
+from tests.helpers import login, make_user
 
 APPROVE = {"decision": "approve", "max_rate_bps": 1500, "listing_days": 10, "fund_share_bps": 3000}
 
@@ -131,3 +131,34 @@ def test_review_queue_filters_and_refuses_bad_filters(client, in_review):
     assert fund.get("/review/applications?owner=1").status_code == 422
     assert ApiUser(client, "investor@example.com").get("/review/applications").status_code == 403
     assert ApiUser(client, "sme@example.com").get("/review/applications").status_code == 403
+
+
+def test_four_eyes_through_the_pages(app, client, in_review):
+    """The first approver's terms wait for a second manager, who is told, sees them read-only,
+    confirms them with one button, and the timeline names both approvers."""
+    _, application_id = in_review
+    make_user("fund_manager", "second@example.com", name="Second Manager")
+    first, second = app.test_client(), app.test_client()
+    login(first, "fund_manager@example.com")
+    login(second, "second@example.com")
+    form = first.get(f"/fund/applications/{application_id}").get_data(as_text=True)
+    assert "a second fund manager must confirm an approval" in form
+    first.post(f"/fund/applications/{application_id}", data={**APPROVE, "note": ""})
+    assert db.session.get(LoanApplication, application_id, populate_existing=True).status == (
+        "awaiting_second_approval"
+    )
+
+    mine = first.get(f"/fund/applications/{application_id}").get_data(as_text=True)
+    assert "You gave the first approval" in mine and 'name="max_rate_bps"' not in mine
+    queue = second.get("/fund/applications").get_data(as_text=True)
+    assert "1 approvals wait for a second fund manager." in queue
+    assert "approvals wait" not in first.get("/fund/applications").get_data(as_text=True)  # not theirs
+    view = second.get(f"/fund/applications/{application_id}").get_data(as_text=True)
+    assert "fund_manager approved these terms" in view and "CN¥300,000.00" in view  # 30 % of ¥1,000,000
+    assert 'name="max_rate_bps"' not in view and 'value="approve"' in view  # confirm, not edit
+    assert (
+        second.post(f"/fund/applications/{application_id}", data={"decision": "approve"}).status_code == 302
+    )
+    assert db.session.get(LoanApplication, application_id, populate_existing=True).status == "approved"
+    timeline = second.get(f"/fund/applications/{application_id}").get_data(as_text=True)
+    assert "Second Manager" in timeline and "fund_manager" in timeline  # both approvers named

@@ -99,10 +99,18 @@ def application_detail(application_id: int):
             # Start from the rate the credit model suggests for the grade; the manager may lower it.
             form.max_rate_bps.data = application.assessment.max_rate_bps
     application = applications.readable_application(db.session, user, application_id)
+    if application.status == "awaiting_second_approval":
+        # The second manager confirms the agreed terms with one button, or rejects / asks.
+        form.decision.choices = [choice for choice in form.decision.choices if choice.value != "approve"]
+    threshold = current_app.config["FOUR_EYES_THRESHOLD_FEN"]
     return render_template(
         "fund/application.html",
         form=form,
         download_endpoint="fund.document_download",
+        four_eyes_threshold_fen=threshold,
+        fund_money_fen=reviews.fund_money_fen(application.amount_fen, form.fund_share_bps.data)
+        if isinstance(form.fund_share_bps.data, int)
+        else None,
         **detail_context(application),
     ), status
 

@@ -58,7 +58,8 @@ def record(
 
 
 def history(session: so.Session, application: LoanApplication) -> list[dict]:
-    """The application's timeline: time, event, states and what the SME may see (no actor identity)."""
+    """The application's timeline: time, event, states, note, the actor's role and account (pages
+    show the account only to fund managers and regulators)."""
     entries = []
     for event in audit.events_for(session, OBJECT_TYPE, application.id):
         payload = event.payload or {}
@@ -69,6 +70,7 @@ def history(session: so.Session, application: LoanApplication) -> list[dict]:
                 "from": payload.get("from"),
                 "to": payload.get("to"),
                 "actor_role": payload.get("actor_role"),
+                "actor": event.actor,  # shown to fund managers and regulators, never to the SME
                 "note": payload.get("note"),
             }
         )

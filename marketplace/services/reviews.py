@@ -127,6 +127,18 @@ def review_queue_rows(
     return paginate_rows(session, query, page, lambda row: QueueRow(*row))
 
 
+def second_approvals_waiting(session: so.Session, user: User) -> int:
+    """How many approvals wait for a second fund manager that `user` may give (not their own)."""
+    return session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoanApplication)
+        .where(
+            LoanApplication.status == "awaiting_second_approval",
+            LoanApplication.first_approver_id != user.id,
+        )
+    )
+
+
 def _queue_filter(
     user: User, *, status: str | None, category: str | None, sort: str
 ) -> tuple[list[sa.ColumnElement], tuple]:

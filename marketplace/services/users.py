@@ -259,6 +259,17 @@ def _end_sessions(session: so.Session, user: User, *, tokens_too: bool) -> None:
         )
 
 
+def names_of(session: so.Session, *, ids=(), emails=()) -> dict:
+    """Display names of the accounts with these ids or emails (one query), keyed by both."""
+    ids, emails = {i for i in ids if i is not None}, {e for e in emails if e}
+    if not ids and not emails:
+        return {}
+    rows = session.execute(
+        sa.select(User.id, User.email, User.name).where(sa.or_(User.id.in_(ids), User.email.in_(emails)))
+    )
+    return {key: name for user_id, email, name in rows for key in (user_id, email)}
+
+
 def set_locale(session: so.Session, user: User, locale: str) -> None:
     """Remember the user's interface language."""
     if locale not in LOCALES:
