@@ -1,7 +1,10 @@
 """The fund manager's area: review queue, decisions, fund policy."""
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
+from marketplace.extensions import db
+from marketplace.services.dashboards import fund_manager_figures
 from marketplace.web import guard_blueprint
 
 bp = Blueprint("fund", __name__)
@@ -10,8 +13,9 @@ guard_blueprint(bp, "fund_manager")
 
 @bp.get("/")
 def dashboard():
-    """The fund manager's home page."""
-    return render_template("fund/dashboard.html")
+    """The fund manager's home page: the review work waiting."""
+    figures = fund_manager_figures(db.session, current_user._get_current_object())
+    return render_template("fund/dashboard.html", figures=figures)
 
 
 from marketplace.credit import register_report_card  # noqa: E402

@@ -10,6 +10,7 @@ from marketplace.models import AuditEvent
 from marketplace.pagination import page_request, paginate
 from marketplace.rules.audit_actions import ACTION_NAMES, OBJECT_NAMES
 from marketplace.services import integrity, unit_of_work
+from marketplace.services.dashboards import applications_by_status
 from marketplace.web import guard_blueprint, safe_next
 
 bp = Blueprint("regulator", __name__)
@@ -18,9 +19,11 @@ guard_blueprint(bp, "regulator")
 
 @bp.get("/")
 def dashboard():
-    """The regulator's home page: the audit chain's last verification at a glance."""
+    """The regulator's home page: the audit chain's last verification and the applications by status."""
     return render_template(
-        "regulator/dashboard.html", checkpoint=integrity.latest(db.session, integrity.AUDIT_CHAIN)
+        "regulator/dashboard.html",
+        checkpoint=integrity.latest(db.session, integrity.AUDIT_CHAIN),
+        counts=applications_by_status(db.session),
     )
 
 
