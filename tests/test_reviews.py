@@ -162,3 +162,12 @@ def test_four_eyes_through_the_pages(app, client, in_review):
     assert db.session.get(LoanApplication, application_id, populate_existing=True).status == "approved"
     timeline = second.get(f"/fund/applications/{application_id}").get_data(as_text=True)
     assert "Second Manager" in timeline and "fund_manager" in timeline  # both approvers named
+
+
+def test_the_decision_sits_beside_the_score(app, client, in_review):
+    _, application_id = in_review
+    fund = app.test_client()
+    login(fund, "fund_manager@example.com")
+    page = fund.get(f"/fund/applications/{application_id}").get_data(as_text=True)
+    beside = page.index('<div class="col-lg-5">')
+    assert page.index("Grade") < beside < page.index("Record decision") < page.index("Financial statements")
