@@ -19,6 +19,7 @@ from marketplace.rules.application_states import EVENT_NAMES, STATUS_NAMES, allo
 from marketplace.rules.catalogue import CATEGORY_NAMES, INDUSTRIES, METHOD_NAMES, industry_label
 from marketplace.services import documents, reviews, statements, users
 from marketplace.services.application_states import history
+from scoring.labels import feature_label
 
 SORT_LABELS = {
     "oldest": _l("Oldest first"),
@@ -74,6 +75,20 @@ RATIO_LABELS = {
     "revenue_growth": _l("Revenue growth"),
 }
 PERCENT_RATIOS = {"debt_ratio", "gross_margin", "net_margin", "return_on_assets", "revenue_growth"}
+
+
+def feature_name(code: str) -> str:
+    """A model feature's name in the reader's language ("流动比率" / "Current ratio")."""
+    english, chinese = feature_label(code)
+    return chinese if current_language() == "zh_CN" else english
+
+
+def feature_rows(features: dict) -> list[tuple[str, str, object]]:
+    """(code, name, value) of each feature, in the model's order (Attr2 before Attr10)."""
+    number = lambda code: int(code[4:]) if code.startswith("Attr") and code[4:].isdigit() else 10**6  # noqa: E731
+    return [
+        (code, feature_name(code), features[code]) for code in sorted(features, key=lambda c: (number(c), c))
+    ]
 
 
 def reader_industry_label(code: str | None) -> str:
@@ -208,6 +223,8 @@ def install_application_helpers(app) -> None:
         STATEMENT_LABELS=STATEMENT_LABELS,
         RATIO_LABELS=RATIO_LABELS,
         industry_label=reader_industry_label,
+        feature_name=feature_name,
+        feature_rows=feature_rows,
         allowed_events=allowed_events,
         is_editable=is_editable,
     )

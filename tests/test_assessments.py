@@ -99,6 +99,12 @@ def test_reasons_are_shown_in_chinese(app, client, users):
     page = web.get(f"/sme/applications/{application_id}").get_data(as_text=True)
     assert "信用评估" in page
     assert assessment.reasons[0]["text_zh"] in page
+    assert assessment.reasons[0]["code"] not in page  # codes are for reviewers, not for the SME
+    fund = app.test_client()
+    login(fund, "fund_manager@example.com")
+    review = fund.get(f"/fund/applications/{application_id}").get_data(as_text=True)
+    assert assessment.reasons[0]["code"] in review
+    assert "Current ratio" in review and review.index(">Attr2<") < review.index(">Attr10<")  # in model order
     api_reasons = sme.get(f"/applications/{application_id}").get_json()["assessment"]["reasons"]
     assert api_reasons[0]["text"] == assessment.reasons[0]["text_zh"]
 
