@@ -108,11 +108,14 @@ def application_detail(application_id: int):
         form=form,
         download_endpoint="fund.document_download",
         four_eyes_threshold_fen=threshold,
-        fund_money_fen=reviews.fund_money_fen(application.amount_fen, form.fund_share_bps.data)
-        if isinstance(form.fund_share_bps.data, int)
-        else None,
+        fund_money_fen=_fund_money(application.amount_fen, form.fund_share_bps.data),
+        agreed_fund_money_fen=_fund_money(application.amount_fen, application.fund_share_bps),
         **detail_context(application),
     ), status
+
+
+def _fund_money(amount_fen: int, share_bps) -> int | None:
+    return reviews.fund_money_fen(amount_fen, share_bps) if isinstance(share_bps, int) else None
 
 
 register_document_download(bp)
