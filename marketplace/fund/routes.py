@@ -115,7 +115,9 @@ def application_detail(application_id: int):
 
 
 def _fund_money(amount_fen: int, share_bps) -> int | None:
-    return reviews.fund_money_fen(amount_fen, share_bps) if isinstance(share_bps, int) else None
+    # Only for a share the rules allow: a refused form may carry any number the user typed.
+    valid = isinstance(share_bps, int) and limits.MIN_FUND_SHARE_BPS <= share_bps <= limits.MAX_FUND_SHARE_BPS
+    return reviews.fund_money_fen(amount_fen, share_bps) if valid else None
 
 
 register_document_download(bp)
