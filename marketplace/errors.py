@@ -168,7 +168,8 @@ def register_error_handlers(app: Flask) -> None:
     def _unavailable(error: Exception):
         if not is_transient(error):
             return _unexpected(error)
-        # Nothing was committed (the unit of work rolls back), so the client may safely try again.
+        # The unit of work in flight rolled back; a payment flow's earlier, committed steps are
+        # resumed by a retry with the same Idempotency-Key, so the client may safely try again.
         log.warning("service unavailable on %s %s: %s", request.method, request.path, error)
         return unavailable_response()
 
