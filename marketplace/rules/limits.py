@@ -31,6 +31,11 @@ MIN_FUND_SHARE_BPS, MAX_FUND_SHARE_BPS = 0, 3000
 DEFAULT_FOUR_EYES_THRESHOLD_FEN = 300_000 * FEN_PER_YUAN
 MAX_DECISION_NOTE_CHARS = 2000
 
+# Bids (DESIGN.md step 4): whole multiples of ¥50, at least ¥50. A listing succeeds from 80 % of
+# its target (its minimum fill) unless the decision sets another.
+BID_UNIT_FEN = 50 * FEN_PER_YUAN
+DEFAULT_MIN_FILL_BPS = 8_000
+
 # Accounts: RFC 5321 caps an address at 254 characters.
 MAX_NAME_CHARS = 100
 MAX_EMAIL_CHARS = 254
