@@ -21,8 +21,12 @@ class Message(str):
         return text
 
     def render(self, translate=lambda text: text) -> str:
-        """The message in the reader's language with its parameters filled in."""
-        return translate(str(self)) % self.params if self.params else translate(str(self))
+        """The message in the reader's language with its parameters (labels translated too) filled in."""
+        if not self.params:
+            return translate(str(self))
+        return translate(str(self)) % {
+            name: _render_param(value, translate) for name, value in self.params.items()
+        }
 
 
 class DomainError(Exception):
