@@ -3,8 +3,9 @@
 SQLite: the schema is migrated once into a template file, copied for each test.
 PostgreSQL (TEST_DATABASE_URL): migrated once per run, every table truncated per test.
 Tests marked `postgres` skip with a stated reason without TEST_DATABASE_URL, tests marked `redis`
-without TEST_REDIS_URL (which also moves every app's throttling counters to Redis); with
-REQUIRE_POSTGRES=1 / REQUIRE_REDIS=1 (CI) such a skip is an error instead.
+without TEST_REDIS_URL (which also moves every app's throttling counters to Redis), tests marked
+`browser` (tests/browser) without Chromium at BROWSER_EXECUTABLE; with REQUIRE_POSTGRES=1 /
+REQUIRE_REDIS=1 / REQUIRE_BROWSER=1 (CI) such a skip is an error instead.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 # keys of its own, so counters never leak from one test into the next.
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 FAST_ARGON2 = {"ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1, "ARGON2_PARALLELISM": 1}
+# The browser journeys (tests/browser) drive Debian's Chromium; Playwright's own download is not used.
+BROWSER_EXECUTABLE = os.environ.get("BROWSER_EXECUTABLE", "/usr/bin/chromium")
+BROWSER_MISSING = (
+    f"browser journeys skipped: Chromium not found at {BROWSER_EXECUTABLE}; "
+    "apt-get install chromium fonts-noto-cjk"
+)
+REQUIRED = (("postgres", "REQUIRE_POSTGRES"), ("redis", "REQUIRE_REDIS"), ("browser", "REQUIRE_BROWSER"))
+
+
+def browser_available() -> bool:
+    """Whether the Chromium the browser journeys launch is installed (an executable file)."""
+    return os.path.isfile(BROWSER_EXECUTABLE) and os.access(BROWSER_EXECUTABLE, os.X_OK)
 
 
 def base_config(database_uri: str) -> dict:
@@ -53,6 +66,8 @@ def pytest_configure(config):
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
     if os.environ.get("REQUIRE_REDIS") == "1" and not REDIS_URL:
         raise pytest.UsageError("REQUIRE_REDIS=1 but TEST_REDIS_URL is not set")
+    if os.environ.get("REQUIRE_BROWSER") == "1" and not browser_available():
+        raise pytest.UsageError(f"REQUIRE_BROWSER=1 but {BROWSER_MISSING}")
 
 
 _skipped_required_tests: list[str] = []
@@ -61,16 +76,20 @@ _skipped_required_tests: list[str] = []
 def pytest_runtest_logreport(report):
     if not report.skipped:
         return
-    for marker, required in (("postgres", "REQUIRE_POSTGRES"), ("redis", "REQUIRE_REDIS")):
+    for marker, required in REQUIRED:
         if marker in report.keywords and os.environ.get(required) == "1":
             _skipped_required_tests.append(report.nodeid)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """With REQUIRE_POSTGRES=1 / REQUIRE_REDIS=1 a skipped test of that kind fails the run (CI
-    must run them all)."""
+    """With REQUIRE_POSTGRES=1 / REQUIRE_REDIS=1 / REQUIRE_BROWSER=1 a skipped test of that kind
+    fails the run (CI must run them all)."""
     if _skipped_required_tests:
-        print("\nRequired PostgreSQL or Redis tests were skipped:", *_skipped_required_tests, sep="\n  ")
+        print(
+            "\nRequired PostgreSQL, Redis or browser tests were skipped:",
+            *_skipped_required_tests,
+            sep="\n  ",
+        )
         session.exitstatus = 1
 
 
@@ -84,6 +103,10 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
+    if not browser_available():
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=BROWSER_MISSING))
 
 
 def _migrate(database_uri: str, instance: Path) -> None:
