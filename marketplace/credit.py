@@ -82,17 +82,27 @@ def report_card():
         title=_("Predicted vs observed (deciles)"),
         x_label=_("predicted PD"),
         y_label=_("observed default rate"),
+        model_label=_("this model"),
+        diagonal_label=_("perfect calibration"),
     )
     histogram = meta["score_histogram"]
     labels = [
         f"{int(lo)}–{int(hi)}" for lo, hi in zip(histogram["edges"], histogram["edges"][1:], strict=False)
     ]
-    scores = bar_chart_svg(labels, histogram["counts"], _("Score distribution (out-of-fold)"))
+    scores = bar_chart_svg(
+        labels,
+        histogram["counts"],
+        _("Score distribution (out-of-fold)"),
+        x_title=_("Score"),
+        y_title=_("Training companies"),
+    )
     drift_chart = (
         bar_chart_svg(
-            [name for name, _ in drift_rows[:12]],
-            [round(v, 4) for _, v in drift_rows[:12]],
+            [name for name, _value in drift_rows[:12]],
+            [round(value, 4) for _name, value in drift_rows[:12]],
             _("PSI, top features"),
+            x_title=_("Feature"),
+            y_title="PSI",
         )
         if drift_rows
         else None
