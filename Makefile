@@ -7,7 +7,7 @@ LOCK := requirements/dev.lock
 TRANSLATIONS := marketplace/translations
 PORT ?= 5000
 
-.PHONY: install translations migrate seed model run test lint format check-migrations messages bench clean
+.PHONY: install translations migrate seed model run test screenshots lint format check-migrations messages bench clean
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -36,8 +36,15 @@ run: translations seed
 	@echo "Serving on http://127.0.0.1:$(PORT) (make run PORT=... to change the port)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The browser journeys (tests/browser) run when Chromium is installed and are skipped, with the
+# reason shown, when it is not.
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser journeys save their key pages to docs/screenshots (README "What it looks like").
+screenshots: translations
+	rm -f docs/screenshots/*.png
+	SCREENSHOTS=docs/screenshots REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/browser
 
 lint: install
 	$(BIN)/ruff check .
