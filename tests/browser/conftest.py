@@ -22,7 +22,7 @@ How to write a journey (a later feature's, e.g. the auction or servicing):
   statuses), then call `site.check()`: it runs axe-core (serious or critical violations fail,
   naming rule, impact and element). A page loaded but never checked fails the test at its end,
   as does any exception the server raised. `site.check("name")` also saves
-  docs/screenshots/name-<lang>.png when SCREENSHOTS is set (`make screenshots`); keep those few.
+  docs/screenshots/name-<zh|en>.png when SCREENSHOTS is set (`make screenshots`); keep those few.
 """
 
 from __future__ import annotations

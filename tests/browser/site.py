@@ -20,6 +20,7 @@ BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "en": "en"}
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}  # as the switcher names them
 HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
 CNY = {"zh_CN": "¥", "en": "CN¥"}  # CLDR's symbol in each language
+SHORT = {"zh_CN": "zh", "en": "en"}  # in screenshot names
 FAILING_IMPACTS = ("serious", "critical")
 _AXE = Axe()
 
@@ -169,20 +170,21 @@ class Site:
 
     # Checks -----------------------------------------------------------------------------------
 
-    def check(self, screenshot: str | None = None, scroll_to=None) -> None:
+    def check(self, screenshot: str | None = None, scroll_to=None, only_in: str | None = None) -> None:
         """Run axe-core on the page shown (serious and critical violations fail); with SCREENSHOTS
-        set, save it as `screenshot`-<lang>[-mobile].png (scrolled to `scroll_to` first)."""
+        set, save it as `screenshot`-<zh|en>[-mobile].png (scrolled to `scroll_to` first; in the
+        language `only_in` only, when given, to keep the screenshots few)."""
         self.page.wait_for_load_state("load")
         results = _AXE.run(self.page)
         failing = [v for v in results.response["violations"] if v["impact"] in FAILING_IMPACTS]
         assert not failing, violations_message(self.page.url, failing)
         self._checked.add(len(self._loads) - 1)
-        if screenshot and self.screenshots is not None:
+        if screenshot and self.screenshots is not None and only_in in (None, self.lang):
             if scroll_to is not None:
                 scroll_to.scroll_into_view_if_needed()
             suffix = "-mobile" if self.mobile else ""
             self.screenshots.mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=self.screenshots / f"{screenshot}-{self.lang}{suffix}.png")
+            self.page.screenshot(path=self.screenshots / f"{screenshot}-{SHORT[self.lang]}{suffix}.png")
 
     def assert_every_page_checked(self) -> None:
         """Every page the journey loaded was checked (so no page escapes the accessibility check)."""

@@ -19,9 +19,10 @@ def submitted_application(live_server) -> int:
     """An SME's application of ¥1,000,000 in review, scored, with its documents (API)."""
     live_server.user("sme", "sme@example.com", name="三好街物流")
     sme = live_server.api("sme@example.com")
-    assert sme.put("/enterprise", json=enterprise_payload(name=ENTERPRISE)).status_code == 200
+    profile = enterprise_payload(name=ENTERPRISE, legal_representative="张伟", district="三好街")
+    assert sme.put("/enterprise", json=profile).status_code == 200
     assert sme.post("/enterprise/statements", json=statement_payload()).status_code == 201
-    return submitted(sme, amount="1000000.00")
+    return submitted(sme, amount="1000000.00", purpose="新增两条智能分拣线，承接区内电商仓配订单。")
 
 
 def test_two_fund_managers_approve_a_large_application(site: Site, live_server):
@@ -116,7 +117,7 @@ def test_two_fund_managers_approve_a_large_application(site: Site, live_server):
     expect(terms.locator("dl")).to_contain_text("12.00%")
     expect(terms.locator("dl")).to_contain_text("10")
     expect(terms.locator("dl")).to_contain_text(f"30.00% = {site.money(300_000)}")
-    site.check("fund-second-approval", scroll_to=terms)
+    site.check("fund-second-approval", scroll_to=terms, only_in="zh_CN")
     page.get_by_role("button", name=site.t("Confirm these terms (second approval)")).click()
 
     approved = site.t("Approved")
