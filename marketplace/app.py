@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
     from marketplace.errors import register_error_handlers
     from marketplace.gateways import init_payments
     from marketplace.i18n import install_template_helpers, select_locale
+    from marketplace.mail import init_mail
     from marketplace.security import install_security_headers
     from marketplace.services.passwords import make_hasher
     from marketplace.throttle import init_throttle
@@ -103,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
     install_security_headers(app)
     install_body_checks(app)
     init_payments(app)
+    init_mail(app)
     register_error_handlers(app)
 
 

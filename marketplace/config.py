@@ -81,6 +81,7 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         # Trusted reverse proxies in front of the app, whose X-Forwarded-* headers are believed.
         "PROXY_COUNT": parse_proxy_count(environ.get("PROXY_COUNT", "")),
         **payment_settings(environ),
+        **mail_settings(environ, env),
     }
 
 
@@ -108,6 +109,42 @@ def payment_settings(environ=os.environ) -> dict:
         "IDEMPOTENCY_LEASE_SECONDS": int(environ.get("IDEMPOTENCY_LEASE_SECONDS", "60")),
         "PAYMENT_STUCK_MINUTES": int(environ.get("PAYMENT_STUCK_MINUTES", "15")),
         "HOLD_MAX_AGE_HOURS": int(environ.get("HOLD_MAX_AGE_HOURS", "168")),
+    }
+
+
+# Mail backends that deliver nothing: fine on a developer's machine and in tests, never in production.
+UNDELIVERED_MAIL_BACKENDS = ("console", "locmem", "dummy", "file")
+
+
+def mail_settings(environ, env: str) -> dict:
+    """Outgoing e-mail (Flask-Mailman) and password-reset links (docs/security.md, "Accounts")."""
+    default_backend = {"production": "smtp", "testing": "locmem"}.get(env, "console")
+    port = environ.get("MAIL_PORT", "587").strip()
+    if not re.fullmatch(r"[0-9]{1,5}", port):
+        raise ConfigError(f"MAIL_PORT must be a port number, not {port!r}")
+    ttl = environ.get("PASSWORD_RESET_TTL_MINUTES", "60").strip()
+    if not re.fullmatch(r"[0-9]{1,4}", ttl) or int(ttl) == 0:
+        raise ConfigError(
+            f"PASSWORD_RESET_TTL_MINUTES must be a whole number of minutes (1-9999), not {ttl!r}"
+        )
+    return {
+        # console: messages (reset links included) are printed on the server's standard output.
+        "MAIL_BACKEND": environ.get("MAIL_BACKEND") or default_backend,
+        "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(port),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": environ.get("MAIL_USE_TLS", "true").strip().lower() in ("1", "true", "yes", "on"),
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER")
+        or ("" if env == "production" else "no-reply@localhost"),
+        # Seconds an SMTP connection may stall before the request gives up (a worker is not held).
+        "MAIL_TIMEOUT": 10,
+        # The host that links in e-mail name (url_for(..., _external=True)); unset, the request's
+        # Host header would decide, and a forged one would mail a reset link to another site.
+        "SERVER_NAME": environ.get("SERVER_NAME") or None,
+        "PASSWORD_RESET_TTL": timedelta(minutes=int(ttl)),
+        # Reset e-mails one address, and one e-mail address, may ask for.
+        "PASSWORD_RESET_LIMIT": environ.get("PASSWORD_RESET_LIMIT", "5/hour"),
     }
 
 
@@ -189,4 +226,23 @@ def production_problems(config) -> list[str]:
             "REDIS_URL is not set; sign-in throttling must share its counters between workers "
             "(e.g. REDIS_URL=redis://127.0.0.1:6379/0)."
         )
+    problems.extend(_mail_problems(config))
+    return problems
+
+
+def _mail_problems(config) -> list[str]:
+    # Password-reset links must reach their owners, and must name this site whatever Host a
+    # request carried.
+    problems = []
+    if config.get("MAIL_BACKEND") in UNDELIVERED_MAIL_BACKENDS:
+        problems.append(
+            f"MAIL_BACKEND is {config.get('MAIL_BACKEND')!r}, which delivers no e-mail; use smtp."
+        )
+    for name, what in (
+        ("MAIL_SERVER", "the SMTP server that sends password-reset e-mail"),
+        ("MAIL_DEFAULT_SENDER", "the From address of the platform's e-mail"),
+        ("SERVER_NAME", "the host name that links in e-mail point to (e.g. SERVER_NAME=www.example.cn)"),
+    ):
+        if not config.get(name):
+            problems.append(f"{name} is not set; it names {what}.")
     return problems

@@ -1,9 +1,10 @@
 """Throttling: failed sign-ins per account and per address (OWASP brute force), registrations
-per address (mass account creation).
+per address (mass account creation), password-reset e-mails per address and per e-mail address
+(mail bombing, and guessing through the reset form).
 
 The counters live in the `limits` library's storage: in memory by default, in Redis when
 RATELIMIT_STORAGE_URI (from REDIS_URL) names it, so that every worker process shares them. Only
-sign-in failures and registrations are counted, so nothing runs on other requests.
+sign-in failures, registrations and reset requests are counted, so nothing runs on other requests.
 """
 
 from __future__ import annotations
@@ -31,10 +32,14 @@ def _counters() -> strategies.RateLimiter | None:
     return current_app.extensions[_EXTENSION]
 
 
+def _account_key(email: str) -> str:
+    return (email or "").strip().lower()[:254]
+
+
 def _keys(email: str) -> list[tuple[str, str]]:
     address = request.remote_addr or "unknown"
     return [
-        ("login-failures-account", (email or "").strip().lower()[:254]),
+        ("login-failures-account", _account_key(email)),
         ("login-failures-address", address),
     ]
 
@@ -69,3 +74,18 @@ def registration_allowed() -> bool:
         return True
     limit = parse(current_app.config["REGISTRATION_LIMIT"])
     return counters.hit(limit, "registrations-address", request.remote_addr or "unknown")
+
+
+def password_reset_allowed(email: str) -> bool:
+    """Count one reset request from this address and for this e-mail address; False once either
+    has used up PASSWORD_RESET_LIMIT. Counted whether or not an account uses the e-mail, so the
+    answer tells nothing about accounts."""
+    counters = _counters()
+    if counters is None:
+        return True
+    limit = parse(current_app.config["PASSWORD_RESET_LIMIT"])
+    keys = [
+        ("password-resets-address", request.remote_addr or "unknown"),
+        ("password-resets-email", _account_key(email)),
+    ]
+    return all([counters.hit(limit, *key) for key in keys])  # both counted, even when one is spent

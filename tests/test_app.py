@@ -1,6 +1,7 @@
 """The app as a whole: configuration, headers, probes, API docs, error pages, CLI, schema."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,10 @@ SAFE_PRODUCTION = {
     "PAYMENT_GATEWAY": "stripe",
     "STRIPE_API_KEY": "sk_test_production_check",
     "STRIPE_WEBHOOK_SECRET": "whsec_production_check",
+    "MAIL_BACKEND": "smtp",
+    "MAIL_SERVER": "smtp.example.cn",
+    "MAIL_DEFAULT_SENDER": "no-reply@example.cn",
+    "SERVER_NAME": "www.example.cn",
 }
 
 
@@ -42,6 +47,11 @@ def test_production_refuses_a_missing_or_default_secret_key(database_uri, secret
         ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///instance/marketplace.sqlite3"}, "DATABASE_URL"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "REDIS_URL"),
+        ({"MAIL_BACKEND": "console"}, "MAIL_BACKEND"),
+        ({"MAIL_BACKEND": "locmem"}, "MAIL_BACKEND"),
+        ({"MAIL_SERVER": ""}, "MAIL_SERVER"),
+        ({"MAIL_DEFAULT_SENDER": ""}, "MAIL_DEFAULT_SENDER"),
+        ({"SERVER_NAME": None}, "SERVER_NAME"),
     ],
 )
 def test_production_refuses_settings_only_safe_on_a_developers_machine(database_uri, overrides, named):
@@ -52,14 +62,33 @@ def test_production_refuses_settings_only_safe_on_a_developers_machine(database_
 def test_production_from_the_environment_alone_names_every_missing_setting(tmp_path, monkeypatch):
     """The review's case: MARKETPLACE_ENV=production and a key, nothing else → a sandbox deposit
     would have created money; now the app does not start and says what to set."""
-    for name in ("PAYMENT_GATEWAY", "DATABASE_URL", "REDIS_URL", "STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET"):
+    for name in (
+        "PAYMENT_GATEWAY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "STRIPE_API_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "MAIL_BACKEND",
+        "MAIL_SERVER",
+        "MAIL_DEFAULT_SENDER",
+        "SERVER_NAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MARKETPLACE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "k" * 48)
     with pytest.raises(ConfigError) as refused:
         create_app({"TESTING": False})
     message = str(refused.value)
-    assert all(name in message for name in ("PAYMENT_GATEWAY", "DATABASE_URL", "REDIS_URL"))
+    named = (
+        "PAYMENT_GATEWAY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "MAIL_SERVER",
+        "MAIL_DEFAULT_SENDER",
+        "SERVER_NAME",
+    )
+    assert all(name in message for name in named)
+    assert "MAIL_BACKEND" not in message  # production's default is smtp
     assert "SECRET_KEY" not in message
 
 
@@ -92,6 +121,52 @@ def test_environment_defaults(tmp_path):
     assert prod["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
     assert prod["SESSION_COOKIE_SECURE"] is True and prod["SESSION_COOKIE_HTTPONLY"] is True
     assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_mail_settings_are_read_from_the_environment(tmp_path):
+    development = from_environment(str(tmp_path), environ={})
+    assert development["MAIL_BACKEND"] == "console"  # the reset link is printed on the console
+    assert development["PASSWORD_RESET_TTL"] == timedelta(hours=1)
+    assert development["PASSWORD_RESET_LIMIT"] == "5/hour"
+    assert from_environment(str(tmp_path), environ={"MARKETPLACE_ENV": "testing"})["MAIL_BACKEND"] == "locmem"
+    production = from_environment(
+        str(tmp_path),
+        environ={
+            "MARKETPLACE_ENV": "production",
+            "MAIL_SERVER": "smtp.example.cn",
+            "MAIL_PORT": "465",
+            "MAIL_USERNAME": "mailer",
+            "MAIL_PASSWORD": "secret",
+            "MAIL_USE_TLS": "false",
+            "MAIL_DEFAULT_SENDER": "三好街 <no-reply@example.cn>",
+            "SERVER_NAME": "www.example.cn",
+            "PASSWORD_RESET_TTL_MINUTES": "30",
+        },
+    )
+    assert production["MAIL_BACKEND"] == "smtp"
+    assert (production["MAIL_SERVER"], production["MAIL_PORT"], production["MAIL_USE_TLS"]) == (
+        "smtp.example.cn",
+        465,
+        False,
+    )
+    assert (production["MAIL_USERNAME"], production["MAIL_PASSWORD"]) == ("mailer", "secret")
+    assert production["MAIL_DEFAULT_SENDER"] == "三好街 <no-reply@example.cn>"
+    assert production["SERVER_NAME"] == "www.example.cn"
+    assert production["PASSWORD_RESET_TTL"] == timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("MAIL_PORT", "smtp"),
+        ("MAIL_PORT", "-25"),
+        ("PASSWORD_RESET_TTL_MINUTES", "0"),
+        ("PASSWORD_RESET_TTL_MINUTES", "1h"),
+    ],
+)
+def test_mail_numbers_that_are_not_whole_numbers_are_refused(tmp_path, name, text):
+    with pytest.raises(ConfigError, match=name):
+        from_environment(str(tmp_path), environ={name: text})
 
 
 def test_unknown_environment_is_refused(tmp_path):

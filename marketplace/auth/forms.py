@@ -50,3 +50,17 @@ class LanguageForm(CheckedForm):
 
 class SignOutForm(CheckedForm):
     submit = SubmitField(_l("Sign out"))
+
+
+class ForgotPasswordForm(CheckedForm):
+    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=MAX_EMAIL_CHARS)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(CheckedForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+    submit = SubmitField(_l("Set new password"))

@@ -1,17 +1,35 @@
 """Views of the auth blueprint."""
 
+import logging
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.auth import bp
-from marketplace.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, RegisterForm
+from marketplace.auth.emails import reset_link_minutes, send_password_reset
+from marketplace.auth.forms import (
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from marketplace.domain_errors import AuthenticationFailed
 from marketplace.extensions import db
 from marketplace.i18n import current_language
-from marketplace.services import unit_of_work, users
-from marketplace.throttle import record_sign_in_failure, registration_allowed, sign_in_blocked
+from marketplace.mail import MailNotSent
+from marketplace.services import password_resets, unit_of_work, users
+from marketplace.throttle import (
+    password_reset_allowed,
+    record_sign_in_failure,
+    registration_allowed,
+    sign_in_blocked,
+)
 from marketplace.web import DASHBOARDS, apply_error_to_form, password_hasher, run_form, safe_next
+
+log = logging.getLogger(__name__)
 
 
 def _start_session(user) -> None:
@@ -53,6 +71,67 @@ def login():
     # An invalid form (a missing or malformed field) is refused as such; a wrong password is not a
     # malformed request, so it keeps 200 above.
     return render_template("auth/login.html", form=form), (422 if form.is_submitted() else 200)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a link to set a new password; the answer is the same whether or not an account
+    uses the address (no account enumeration), and a disabled account gets no e-mail."""
+    form = ForgotPasswordForm()
+    if form.is_submitted() and not password_reset_allowed(form.email.data or ""):
+        flash(_("Too many password reset requests. Try again later."), "danger")
+        return render_template("auth/forgot_password.html", form=form), 429
+    user, status = run_form(
+        form, lambda: password_resets.request_reset(db.session, email=form.email.data, source="web")
+    )
+    if not form.is_submitted() or status != 200:
+        return render_template("auth/forgot_password.html", form=form), status
+    if user is not None:
+        try:
+            send_password_reset(user)
+        except MailNotSent:  # logged; saying so here would tell that the account exists
+            log.warning("password reset e-mail for user %s not sent", user.id)
+    flash(
+        _(
+            "If an account uses this email, a link to set a new password is on its way. "
+            "The link works once, within %(minutes)s minutes.",
+            minutes=reset_link_minutes(),
+        ),
+        "info",
+    )
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password through an e-mailed link; every session and API token of the account
+    ends, this browser's included, and the link stops working."""
+    secret, ttl = current_app.config["SECRET_KEY"], current_app.config["PASSWORD_RESET_TTL"]
+    try:
+        password_resets.account_for_token(db.session, secret=secret, token=token, ttl=ttl)
+    except password_resets.InvalidResetLink:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    user, status = run_form(
+        form,
+        lambda: password_resets.reset_password(
+            db.session,
+            password_hasher(),
+            secret=secret,
+            token=token,
+            ttl=ttl,
+            new_password=form.password.data,
+        ),
+    )
+    if user is not None:
+        logout_user()
+        locale = session.get("locale")
+        session.clear()
+        if locale:
+            session["locale"] = locale
+        flash(_("Your password has been set. Sign in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), status
 
 
 @bp.post("/logout")

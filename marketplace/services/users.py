@@ -222,7 +222,7 @@ def change_password(session: so.Session, hasher: PasswordHasher, user: User, *, 
         raise ValidationFailed(message, fields={"new_password": [message]})
     user.password_hash = passwords.hash_password(hasher, new)
     user.password_changed_at = utcnow()
-    _end_sessions(session, user, tokens_too=True)
+    end_sessions(session, user, tokens_too=True)
     audit.record(session, actor=user, action="user.password_changed", object_type="user", object_id=user.id)
     return user
 
@@ -230,7 +230,7 @@ def change_password(session: so.Session, hasher: PasswordHasher, user: User, *, 
 def sign_out(session: so.Session, user: User) -> None:
     """End the user's browser sessions on the server: a copied session cookie signs no one in
     afterwards (API tokens are revoked on their own, DELETE /auth/tokens/current)."""
-    _end_sessions(session, user, tokens_too=False)
+    end_sessions(session, user, tokens_too=False)
     audit.record(session, actor=user, action="auth.signed_out", object_type="user", object_id=user.id)
 
 
@@ -241,14 +241,15 @@ def sign_out_everywhere(session: so.Session, actor: User, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(N_("No such account."))
-    _end_sessions(session, user, tokens_too=True)
+    end_sessions(session, user, tokens_too=True)
     audit.record(
         session, actor=actor, action="user.signed_out_everywhere", object_type="user", object_id=user.id
     )
     return user
 
 
-def _end_sessions(session: so.Session, user: User, *, tokens_too: bool) -> None:
+def end_sessions(session: so.Session, user: User, *, tokens_too: bool) -> None:
+    """End every browser session of the user (and revoke the API tokens when `tokens_too`)."""
     # Session ids carry the generation (User.get_id), so a new generation ends every cookie.
     user.session_generation += 1
     if tokens_too:
