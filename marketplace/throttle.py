@@ -76,6 +76,15 @@ def registration_allowed() -> bool:
     return counters.hit(limit, "registrations-address", request.remote_addr or "unknown")
 
 
+def clear_sign_in_failures(email: str) -> None:
+    """Forget the failed sign-ins counted against this account (an administrator's unlock); the
+    address counters stay, since they count guesses at every account from one place."""
+    counters = _counters()
+    if counters is None:
+        return
+    counters.clear(_limit(), "login-failures-account", _account_key(email))
+
+
 def password_reset_allowed(email: str) -> bool:
     """Count one reset request from this address and for this e-mail address; False once either
     has used up PASSWORD_RESET_LIMIT. Counted whether or not an account uses the e-mail, so the

@@ -7,4 +7,4 @@ from marketplace.web import guard_blueprint
 bp = Blueprint("admin", __name__)
 guard_blueprint(bp, "admin")
 
-from marketplace.admin import payments, routes  # noqa: E402,F401
+from marketplace.admin import accounts, payments, routes  # noqa: E402,F401

@@ -1,36 +1,25 @@
-"""Admin views: dashboard and account management."""
+"""Admin views: dashboard, the accounts list (search, filter, create) and signing an account out."""
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
 
 from marketplace.admin import bp
+from marketplace.admin.forms import ROLE_LABELS, AccountSearchForm, CreateUserForm
 from marketplace.extensions import db
-from marketplace.forms_base import CheckedForm
-from marketplace.i18n import lazy_labels
 from marketplace.models import User
-from marketplace.pagination import page_request, paginate
-from marketplace.rules import limits
-from marketplace.rules.accounts import ROLE_NAMES, ROLES
-from marketplace.services import users
+from marketplace.pagination import page_request
+from marketplace.services import account_admin, users
 from marketplace.sme.forms import ActionForm
 from marketplace.web import password_hasher, run_button, run_form
 
-ROLE_LABELS = lazy_labels(ROLE_NAMES)
 
-
-class CreateUserForm(CheckedForm):
-    role = SelectField(
-        _l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], validators=[DataRequired()]
-    )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.MAX_NAME_CHARS)])
-    email = StringField(_l("Email"), validators=[DataRequired(), Email(), Length(max=limits.MAX_EMAIL_CHARS)])
-    password = PasswordField(_l("Initial password"), validators=[DataRequired()])
-    submit = SubmitField(_l("Create account"))
+def list_args() -> dict:
+    """The accounts list's page and filter, as the request carries them, to return to after an action."""
+    args = {name: request.args.get(name) for name in ("q", "role")}
+    args["page"] = request.args.get("page", type=int)
+    return {name: value for name, value in args.items() if value}
 
 
 @bp.get("/")
@@ -42,14 +31,16 @@ def dashboard():
 
 @bp.route("/users", methods=["GET", "POST"])
 def user_list():
-    """All accounts, and the form that creates fund manager, regulator and admin accounts."""
+    """Accounts found by name or e-mail and role, with their status and actions; and the form that
+    creates fund manager, regulator and admin accounts."""
+    admin = current_user._get_current_object()
     form = CreateUserForm()
     user, status = run_form(
         form,
         lambda: users.create_user(
             db.session,
             password_hasher(),
-            actor=current_user._get_current_object(),
+            actor=admin,
             email=form.email.data,
             password=form.password.data,
             role=form.role.data,
@@ -59,9 +50,24 @@ def user_list():
     if user is not None:
         flash(_("Account %(email)s created.", email=user.email), "success")
         return redirect(url_for("admin.user_list"))
-    accounts = paginate(db.session, sa.select(User).order_by(User.id), page_request(request.args))
+    search = AccountSearchForm(formdata=request.args)
+    text, role = "", ""
+    if request.args.get("q") or request.args.get("role"):
+        if search.validate():
+            text, role = search.q.data or "", search.role.data or ""
+        else:
+            status = 422  # a bad filter is shown on the form; the list is not filtered by it
+    accounts = account_admin.search_accounts(
+        db.session, admin, text=text, role=role, page=page_request(request.args)
+    )
     return render_template(
-        "admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS, action_form=ActionForm()
+        "admin/users.html",
+        form=form,
+        search=search,
+        filters={"q": text or None, "role": role or None},
+        accounts=accounts,
+        role_labels=ROLE_LABELS,
+        action_form=ActionForm(),
     ), status
 
 
@@ -72,4 +78,4 @@ def sign_out_everywhere(user_id: int):
     user = run_button(ActionForm(), lambda: users.sign_out_everywhere(db.session, admin, user_id))
     if user is not None:
         flash(_("%(email)s is signed out everywhere.", email=user.email), "success")
-    return redirect(url_for("admin.user_list", page=request.args.get("page", type=int)))
+    return redirect(url_for("admin.user_list", **list_args()))
