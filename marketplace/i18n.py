@@ -82,9 +82,16 @@ def when(value: datetime | str | None, format: str = "short") -> str:
 
 
 def stored_message(text: str | None) -> str:
-    """A message stored as text (a payment's failure, a history note) in the reader's language
-    when it is one of ours or the sandbox's (marked with N_); a provider's own words otherwise."""
-    return gettext(text) if text else ""
+    """A payment's stored failure code or history note in the reader's language: the sentence
+    marketplace.rules.provider_messages gives for the code (an unknown code is named in a
+    generic sentence); a provider's own words are never shown."""
+    from marketplace.domain_errors import Message
+    from marketplace.rules.provider_messages import describe  # the one table of payment failures
+
+    message = describe(text)
+    if message is None:
+        return ""
+    return message.render(gettext) if isinstance(message, Message) else gettext(message)
 
 
 def install_template_helpers(app) -> None:

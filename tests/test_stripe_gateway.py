@@ -11,7 +11,7 @@ import stripe
 from marketplace.app import create_app
 from marketplace.extensions import db
 from marketplace.gateways import gateway
-from marketplace.models import LedgerTransaction, Payment
+from marketplace.models import AuditEvent, LedgerTransaction, Payment
 from marketplace.payments import signature
 from marketplace.services import ledger
 from marketplace.services.reconcile import reconcile
@@ -341,12 +341,22 @@ def test_a_payout_failed_after_it_was_paid_returns_the_money_and_reconciles(inve
     assert send_payout_event(client, payout, "evt_paid", "paid").get_json()["outcome"] == "applied"
     assert ledger.balances(db.session, user) == {"wallet": 70_00, "held": 0}
     failed = send_payout_event(
-        client, payout, "evt_failed", "failed", failure_message="The bank returned the payout"
+        client,
+        payout,
+        "evt_failed",
+        "failed",
+        failure_code="could_not_process",
+        failure_message="The bank returned the payout",
     )
     assert failed.get_json()["outcome"] == "applied"
     assert ledger.balances(db.session, user) == {"wallet": 100_00, "held": 0}
     payment = db.session.get(Payment, 2)
-    assert payment.status == "failed" and payment.failure_message == "The bank returned the payout"
+    assert payment.status == "failed" and payment.failure_message == "could_not_process"  # the code
+    audit = db.session.scalars(
+        sa.select(AuditEvent.payload).where(AuditEvent.action == "payment.status").order_by(AuditEvent.seq)
+    ).all()
+    assert audit[-1]["failure_code"] == "could_not_process"
+    assert audit[-1]["provider_message"] == "The bank returned the payout"  # Stripe's words: audit only
     report = reconcile_returned_payout(payout)
     assert report.ok and report.matched == 2 and report.ledger_total == report.provider_total == 100_00
 

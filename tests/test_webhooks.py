@@ -116,7 +116,7 @@ def test_a_failed_payout_returns_the_held_money(client, users, manual):
     # a late "paid" cannot take the money a second time
     assert post_event(client, manual.event(obj, "payout.paid")).get_json()["outcome"] == "stale"
     assert wallet(users) == {"wallet": 40_00, "held": 0}
-    assert db.session.get(Payment, payment.id).failure_message == "The bank account was closed (sandbox)."
+    assert db.session.get(Payment, payment.id).failure_message == "sandbox_account_closed"
 
 
 def test_a_paid_payout_leaves_through_clearing(client, users, manual):
@@ -140,7 +140,7 @@ def test_a_payout_returned_by_the_bank_after_it_was_paid_comes_back_to_the_walle
     again = post_event(client, manual.event(obj, "payout.failed", event_id="evt_failed_again"))
     assert again.get_json()["outcome"] == "stale" and wallet(users) == {"wallet": 40_00, "held": 0}
     payment = db.session.get(Payment, payment.id)
-    assert payment.status == "failed" and payment.failure_message == "The bank account was closed (sandbox)."
+    assert payment.status == "failed" and payment.failure_message == "sandbox_account_closed"
     assert [h.status for h in payment.history if h.applied][-2:] == ["succeeded", "failed"]
     kinds = db.session.scalars(
         sa.select(LedgerTransaction.kind)

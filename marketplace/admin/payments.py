@@ -1,4 +1,7 @@
-"""Admin: every payment with its status, provider ids, failures and history; the ledger check."""
+"""Admin: every payment with its status, provider ids, failures and history; the ledger check.
+
+A failure reads as the translated sentence for its code with the code beside it; the provider's
+own words are in the payment's audit events (`payment.status`, `provider_message`)."""
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -10,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.models import Payment, User
 from marketplace.models.payments import PAYMENT_STATUSES
 from marketplace.pagination import page_request, paginate_rows
+from marketplace.rules.provider_messages import stored_code
 from marketplace.services import integrity, unit_of_work
 from marketplace.wallet.labels import STATUS_LABELS, source_label
 
@@ -37,6 +41,7 @@ def payments():
         counts=counts,
         status_labels=STATUS_LABELS,
         source_label=source_label,
+        failure_code=stored_code,  # beside the translated sentence, for matching the provider's dashboard
         checkpoint=integrity.latest(db.session, integrity.LEDGER),
     )
 

@@ -13,9 +13,11 @@ from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.domain_errors import N_, NotAllowed, NotFound
 from marketplace.extensions import db
 from marketplace.gateways import gateway
+from marketplace.i18n import stored_message
 from marketplace.models import Payment
 from marketplace.money import format_yuan
 from marketplace.rules.accounts import WALLET_ROLES
+from marketplace.rules.provider_messages import stored_code
 from marketplace.services import ledger, payment_flows, payments, wallet_statements
 
 URL_PREFIX = "/wallet"
@@ -76,7 +78,15 @@ class PaymentSchema(ma.Schema):
     status = ma.fields.Str()
     provider = ma.fields.Str()
     provider_id = ma.fields.Str(allow_none=True)
-    failure_message = ma.fields.Str(allow_none=True)
+    # The payment stores the provider's failure code; the message is our sentence for it.
+    failure_message = ma.fields.Function(
+        lambda payment: stored_message(payment.failure_message) or None,
+        metadata={"description": "why the payment failed, in the account's language"},
+    )
+    failure_code = ma.fields.Function(
+        lambda payment: stored_code(payment.failure_message),
+        metadata={"description": "the payment provider's failure code, e.g. card_declined"},
+    )
     created_at = ma.fields.AwareDateTime()
 
 

@@ -15,6 +15,7 @@ import sqlalchemy.orm as so
 
 from marketplace.domain_errors import N_, Conflict, DomainError
 from marketplace.payments import signature
+from marketplace.rules import provider_messages
 
 # Provider event type → our payment status (None: acknowledged, stored, otherwise ignored).
 EVENT_STATUSES = {
@@ -31,10 +32,20 @@ OBJECT_KINDS = {"payment_intent": "deposit", "payout": "payout"}
 
 
 class PaymentDeclined(DomainError):
-    """The provider refused the payment (a declined card, a closed account); nothing moved."""
+    """The provider refused the payment (a declined card, a closed account); nothing moved.
+
+    `failure_code` is the provider's code, stored with the payment; the message people read is
+    the sentence marketplace.rules.provider_messages gives for it, never `provider_message`.
+    """
 
     code = "payment_declined"
     http_status = 402
+
+    def __init__(self, failure_code: str, *, provider_message: str | None = None):
+        message, params = provider_messages.decline(failure_code)
+        super().__init__(message, **params)
+        self.failure_code = failure_code
+        self.provider_message = provider_message
 
 
 class ProviderUnavailable(DomainError):
@@ -83,9 +94,10 @@ class GatewayResult:
 
     provider_id: str
     status: str  # our vocabulary: created | processing | succeeded | failed | canceled
-    failure_message: str | None = None
+    failure_message: str | None = None  # the provider's own words (audit only)
     client_secret: str | None = None
     deliveries: tuple[tuple[bytes, str], ...] = field(default=(), repr=False)
+    failure_code: str | None = None  # stored and shown (marketplace.rules.provider_messages)
 
 
 @dataclass(frozen=True)
@@ -100,8 +112,9 @@ class GatewayEvent:
     amount: int | None
     currency: str | None
     status: str | None
-    failure_message: str | None
+    failure_message: str | None  # the provider's own words (audit only)
     payload: dict
+    failure_code: str | None = None  # stored and shown (marketplace.rules.provider_messages)
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,8 @@ def parse_event_data(data: dict) -> GatewayEvent:
     metadata = obj.get("metadata") or {}
     payment_id = metadata.get("payment_id")
     amount = obj.get("amount")
-    failure = (obj.get("last_payment_error") or {}).get("message") or obj.get("failure_message")
+    error = obj.get("last_payment_error") or {}
+    failure = error.get("message") or obj.get("failure_message")
     return GatewayEvent(
         id=data["id"][:100],
         type=data["type"][:100],
@@ -174,4 +188,7 @@ def parse_event_data(data: dict) -> GatewayEvent:
         status=EVENT_STATUSES.get(data["type"]) if object_type in OBJECT_KINDS else None,
         failure_message=str(failure)[:500] if failure else None,
         payload=data,
+        failure_code=provider_messages.failure_code(
+            error.get("decline_code"), error.get("code"), obj.get("failure_code"), described=bool(failure)
+        ),
     )

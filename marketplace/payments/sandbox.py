@@ -5,8 +5,11 @@ reconciliation) and settles at once: each deposit or payout comes back with sign
 Stripe-shaped events that the caller passes through the same webhook code path as real events.
 
 Failure simulation (documented in docs/payments.md):
-- a payout whose amount ends in .13 yuan fails ("bank account closed"): the money returns;
-- a deposit whose amount ends in .02 yuan is declined at once, like a declined card.
+- a payout whose amount ends in .13 yuan fails (code `sandbox_account_closed`): the money returns;
+- a deposit whose amount ends in .02 yuan is declined at once (code `sandbox_card_declined`),
+  like a declined card.
+Like Stripe, the sandbox reports a failure as a code and an English message; the code is what
+the platform stores and translates (marketplace.rules.provider_messages).
 With `auto_settle=False` objects stay in processing and no events are delivered; tests then
 build events with `event()` and post them to the webhook endpoint themselves.
 """
@@ -33,11 +36,15 @@ from marketplace.payments.base import (
     ProviderMovement,
     verified_event,
 )
+from marketplace.rules import provider_messages
 
 FAILING_PAYOUT_FEN = 13  # payouts of ¥x.13 fail
 DECLINED_DEPOSIT_FEN = 2  # deposits of ¥x.02 are declined
-PAYOUT_FAILURE_MESSAGE = N_("The bank account was closed (sandbox).")
-DECLINE_MESSAGE = N_("Your card was declined (sandbox).")  # stored, translated where shown
+PAYOUT_FAILURE_CODE = provider_messages.SANDBOX_ACCOUNT_CLOSED
+DECLINE_CODE = provider_messages.SANDBOX_DECLINED
+# The provider's own words, as Stripe sends a message beside its code (kept in the audit event).
+PAYOUT_FAILURE_MESSAGE = "The bank account was closed (sandbox)."
+DECLINE_MESSAGE = "Your card was declined (sandbox)."
 # Sandbox object status → our payment status.
 _STATUS = {
     "processing": "processing",
@@ -68,7 +75,7 @@ class SandboxGateway:
     def create_deposit(self, session: so.Session, request: PaymentRequest) -> GatewayResult:
         """A payment intent; settles at once unless the amount is the decline amount."""
         if request.amount % 100 == DECLINED_DEPOSIT_FEN:
-            raise PaymentDeclined(N_("The payment was declined: %(reason)s"), reason=DECLINE_MESSAGE)
+            raise PaymentDeclined(DECLINE_CODE, provider_message=DECLINE_MESSAGE)
         obj = self._object(session, "payment_intent", "sbx_pi_", request)
         final = "succeeded"
         return self._settle(session, obj, ("payment_intent.processing", "payment_intent.succeeded"), final)
@@ -118,7 +125,7 @@ class SandboxGateway:
             "metadata": {"payment_id": str(obj.payment_id)},
         }
         if event_type == "payout.failed":
-            body["failure_message"] = PAYOUT_FAILURE_MESSAGE
+            body.update(failure_code=PAYOUT_FAILURE_CODE, failure_message=PAYOUT_FAILURE_MESSAGE)
         return {
             "id": event_id or "evt_sbx_" + _digest(f"{obj.id}:{event_type}"),
             "object": "event",

@@ -4,8 +4,9 @@ Every POST carries an Idempotency-Key derived from our payment, so a retry after
 can never charge twice. The SDK uses the `requests` HTTP client (tests mock it with
 `responses`) and retries connection errors, 409 and 5xx itself; rate limits (429) are retried
 here with the same key. Errors become domain errors: a card error is a declined payment with
-the provider's message, an idempotency error a conflict, anything transient "provider
-unavailable, nothing charged".
+the provider's code (its `decline_code`, else its `code`; people read our sentence for it,
+marketplace.rules.provider_messages), an idempotency error a conflict, anything transient
+"provider unavailable, nothing charged".
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from marketplace.payments.base import (
     ProviderUnavailable,
     verified_event,
 )
+from marketplace.rules import provider_messages
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,10 +96,11 @@ class StripeGateway:
                     raise ProviderUnavailable(_UNAVAILABLE) from None
                 time.sleep(self.retry_delay * 2**attempt)
             except stripe.CardError as error:
-                raise PaymentDeclined(
-                    N_("The payment was declined: %(reason)s"),
-                    reason=error.user_message or error.code or "card_error",
-                ) from None
+                detail = getattr(error, "error", None)
+                code = provider_messages.failure_code(
+                    getattr(detail, "decline_code", None), error.code, described=True
+                )
+                raise PaymentDeclined(code, provider_message=error.user_message) from None
             except stripe.StripeError as error:
                 raise _translate(error) from None
         raise AssertionError("unreachable")
@@ -189,12 +192,15 @@ def _translate(error: stripe.StripeError) -> Exception:
 
 def _intent_result(intent) -> GatewayResult:
     intent = intent.to_dict()
-    failure = (intent.get("last_payment_error") or {}).get("message")
+    error = intent.get("last_payment_error") or {}
     return GatewayResult(
         intent["id"],
         _INTENT_STATUS.get(intent["status"], "processing"),
-        failure_message=failure,
+        failure_message=error.get("message"),
         client_secret=intent.get("client_secret"),
+        failure_code=provider_messages.failure_code(
+            error.get("decline_code"), error.get("code"), described=bool(error)
+        ),
     )
 
 
@@ -204,4 +210,7 @@ def _payout_result(payout) -> GatewayResult:
         payout["id"],
         _PAYOUT_STATUS.get(payout["status"], "processing"),
         failure_message=payout.get("failure_message"),
+        failure_code=provider_messages.failure_code(
+            payout.get("failure_code"), described=bool(payout.get("failure_message"))
+        ),
     )

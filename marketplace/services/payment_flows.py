@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.domain_errors import N_
 from marketplace.models import Payment, User
 from marketplace.models.base import as_utc, utcnow
 from marketplace.payments.base import (
@@ -28,14 +27,13 @@ from marketplace.payments.base import (
     ProviderRejected,
     ProviderUnavailable,
 )
+from marketplace.rules import provider_messages
 from marketplace.services import payments
 from marketplace.services.unit_of_work import end_read, run
 
-# Stored as the failure message of a deposit `recover_stuck_payments` stops (translated where shown).
-STUCK_MESSAGE = N_(
-    "The payment was interrupted before the payment provider answered, so it was stopped; "
-    "nothing was charged."
-)
+# Stored as the failure of a deposit `recover_stuck_payments` stops (its sentence is translated
+# where shown). STUCK_MESSAGE is the name it had when the sentence itself was stored.
+STUCK_CODE = STUCK_MESSAGE = provider_messages.PAYMENT_INTERRUPTED
 STUCK_SOURCE = "stuck payment recovery"
 # Stripe keeps an idempotency key for at least 24 hours; within that a repeated request answers
 # with the object the first one made, so a stuck payout can be asked again without paying twice.
@@ -94,7 +92,7 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
         result = run(session, lambda: _submit(session, gateway, request))
     except (PaymentDeclined, ProviderRejected) as error:
         # Refused outright: nothing was charged, a payout's money comes back at once.
-        _settle(session, payment_id, "failed", source="provider refused", note=_refusal_note(error))
+        _settle(session, payment_id, "failed", source="provider refused", **_refusal(error))
         raise
     # On ProviderUnavailable it is unknown whether the provider acted: the payment stays open (a
     # payout stays held) until a retry with the same key, an event or `flask payments sync`.
@@ -107,10 +105,11 @@ def _run(session, gateway, user, kind, amount, limit, client_key, payment_method
     )
 
 
-def _refusal_note(error: PaymentDeclined | ProviderRejected) -> str:
-    # The provider's own reason when it gave one (pages translate the messages they know, such as
-    # the sandbox's), otherwise our message, stored untranslated.
-    return str(error.params.get("reason") or error.render()[0])
+def _refusal(error: PaymentDeclined | ProviderRejected) -> dict[str, str | None]:
+    """The failure code to store for a refused request, and the provider's words for the audit."""
+    if isinstance(error, PaymentDeclined):
+        return {"note": error.failure_code, "provider_message": error.provider_message}
+    return {"note": provider_messages.PROVIDER_REJECTED, "provider_message": None}
 
 
 def _request_for(payment: Payment, payment_method: str | None = None) -> PaymentRequest:
@@ -145,15 +144,26 @@ def _submit(session: so.Session, gateway: PaymentGateway, request: PaymentReques
         result.status,
         source="provider response",
         provider_id=result.provider_id,
-        note=result.failure_message,
+        note=result.failure_code,
+        provider_message=result.failure_message,
     )
     return result
 
 
-def _settle(session, payment_id: int, status: str, *, source: str, note: str | None = None) -> None:
+def _settle(
+    session,
+    payment_id: int,
+    status: str,
+    *,
+    source: str,
+    note: str | None = None,
+    provider_message: str | None = None,
+) -> None:
     def work():
         payment = payments.lock_payment(session, payment_id)
-        payments.apply_status(session, payment, status, source=source, note=note)
+        payments.apply_status(
+            session, payment, status, source=source, note=note, provider_message=provider_message
+        )
 
     run(session, work)
 
@@ -184,7 +194,14 @@ def sync_open_payments(session: so.Session, gateway: PaymentGateway) -> list[tup
     synced = []
     for payment_id, kind, provider_id in open_payments:
         state = gateway.fetch(session, kind, provider_id)
-        _settle(session, payment_id, state.status, source="provider sync", note=state.failure_message)
+        _settle(
+            session,
+            payment_id,
+            state.status,
+            source="provider sync",
+            note=state.failure_code,
+            provider_message=state.failure_message,
+        )
         synced.append((payment_id, state.status))
     return synced
 
@@ -265,7 +282,7 @@ def _recover(session, gateway, payment_id: int, *, cutoff: datetime, manual_befo
         payment = payments.lock_payment(session, payment_id)
         if not stuck(payment):
             return None
-        payments.apply_status(session, payment, "failed", source=STUCK_SOURCE, note=STUCK_MESSAGE)
+        payments.apply_status(session, payment, "failed", source=STUCK_SOURCE, note=STUCK_CODE)
         return _stuck_payment(payment, "failed", returned=0)
 
     first = session.get(Payment, payment_id)
@@ -284,7 +301,7 @@ def _recover(session, gateway, payment_id: int, *, cutoff: datetime, manual_befo
     try:
         result = run(session, lambda: _submit(session, gateway, request))
     except (PaymentDeclined, ProviderRejected) as error:
-        _settle(session, payment_id, "failed", source=STUCK_SOURCE, note=_refusal_note(error))
+        _settle(session, payment_id, "failed", source=STUCK_SOURCE, **_refusal(error))
         payment = session.get(Payment, payment_id, populate_existing=True)
         return _stuck_payment(payment, "resumed", returned=payment.amount)
     except ProviderUnavailable:

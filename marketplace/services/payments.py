@@ -24,6 +24,7 @@ from marketplace.models import Payment, PaymentStatusChange, User, WebhookEvent
 from marketplace.money import MoneyError, format_yuan, parse_yuan
 from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate
 from marketplace.payments.base import GatewayEvent
+from marketplace.rules import provider_messages
 from marketplace.rules.accounts import WALLET_ROLES
 from marketplace.services import audit, ledger
 
@@ -164,12 +165,16 @@ def apply_status(
     source: str,
     provider_id: str | None = None,
     note: str | None = None,
+    provider_message: str | None = None,
     from_provider_event: bool = False,
 ) -> bool:
     """Move a locked payment forward to `status`, moving its money; False if it was too late.
 
-    Only the provider's own event can fail a payout that succeeded (returned by the bank): a
-    failure the platform infers, such as a refused request, never undoes a payout that was paid.
+    `note` is a failure code (marketplace.rules.provider_messages): a failed or canceled payment
+    stores it as its failure, and pages translate it. `provider_message`, the provider's own
+    words, goes only into the audit event. Only the provider's own event can fail a payout that
+    succeeded (returned by the bank): a failure the platform infers, such as a refused request,
+    never undoes a payout that was paid.
     """
     if provider_id and not payment.provider_id:
         payment.provider_id = provider_id
@@ -181,7 +186,7 @@ def apply_status(
                 status,
                 source=source,
                 applied=False,
-                note=f"ignored: payment already {payment.status}",
+                note=provider_messages.LATE_EVENT,
             )
         return False
     previous, payment.status = payment.status, status
@@ -189,13 +194,18 @@ def apply_status(
         payment.failure_message = (note or payment.failure_message or "")[:500] or None
     _move_money(session, payment, previous)
     _history(session, payment, status, source=source, note=note)
+    payload = {"from": previous, "to": status, "source": source}
+    if note:
+        payload["failure_code"] = note
+    if provider_message:
+        payload["provider_message"] = provider_message[:500]
     audit.record(
         session,
         actor=None,
         action="payment.status",
         object_type="payment",
         object_id=payment.id,
-        payload={"from": previous, "to": status, "source": source},
+        payload=payload,
     )
     return True
 
@@ -288,7 +298,7 @@ def _apply_event(session: so.Session, provider: str, event: GatewayEvent, record
             event.status,
             source=f"event {event.id}",
             applied=False,
-            note="rejected: the event does not match the payment",
+            note=provider_messages.EVENT_MISMATCH,
         )
         return "mismatch"
     applied = apply_status(
@@ -297,7 +307,8 @@ def _apply_event(session: so.Session, provider: str, event: GatewayEvent, record
         event.status,
         source=f"event {event.id}",
         provider_id=event.provider_id,
-        note=event.failure_message,
+        note=event.failure_code,
+        provider_message=event.failure_message,
         from_provider_event=True,
     )
     return "applied" if applied else "stale"
