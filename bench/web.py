@@ -4,11 +4,12 @@ Creates a PostgreSQL database of its own (dropped at the end), migrates it, make
 model is active (`flask scoring ensure`; the first run trains it, tens of seconds, into a
 temporary registry unless --model-dir names one to keep), and seeds loan applications through
 the services: SMEs with a profile and three years' statements, each submitting several small
-applications (an enterprise may have at most ¥1,000,000 open), all scored and in review, plus one
-account per role. Both apps then run under `gunicorn -w 4 --timeout 300` (sync workers) on
-127.0.0.1, and two client processes hold --concurrency HTTP/1.1 connections between them for
---duration seconds per endpoint (sync workers close a connection after each response, so every
-request connects anew, for both apps alike): the home page, the fund manager's review queue page
+applications (an enterprise may have at most ¥1,000,000 open) with the documents the checklist
+requires, all scored and in review, plus one account per role. Both apps then run under
+`gunicorn -w 4 --timeout 300` (sync workers) on 127.0.0.1, and two client processes hold
+--concurrency HTTP/1.1 connections between them for --duration seconds per endpoint (sync workers
+close a connection after each response, so every request connects anew, for both apps alike):
+the home page, the fund manager's review queue page
 (signed in through the HTML form), the review queue API and /api/v1/me (bearer token).
 Hello-world is measured before and after, and each endpoint is printed as a fraction of the mean
 of the two. Also printed: each worker's resident memory after the load, and the time to import
@@ -212,22 +213,28 @@ def _uscc(number: int) -> str:
 
 
 def seed(app, applications: int) -> dict:
-    """SMEs with profiles, statements and submitted (scored, in review) applications; one user per role."""
+    """SMEs with profiles, statements and submitted (scored, in review) applications with their
+    required documents; one user per role."""
     import sqlalchemy as sa
 
-    from marketplace.cli.demo import DEMO_ENTERPRISE, DEMO_STATEMENTS
+    from marketplace.cli.demo import DEMO_DOCUMENTS, DEMO_ENTERPRISE, DEMO_STATEMENTS, demo_pdf
     from marketplace.credit import application_assessor
     from marketplace.extensions import db
     from marketplace.models import LoanApplication
     from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
+    from marketplace.rules.documents import required_codes
     from marketplace.services import applications as apps
-    from marketplace.services import enterprises, statements, users
+    from marketplace.services import documents, enterprises, statements, users
     from marketplace.services.unit_of_work import run
 
     today = date.today()
     orders = ((0, 1, 2), (1, 0, 2), (0, 2, 1), (2, 1, 0), (1, 2, 0), (2, 0, 1))  # varied scores
     with app.app_context():
         hasher, assess = app.extensions["password_hasher"], application_assessor()
+        # Each application carries the documents the checklist requires before submission.
+        required = required_codes(app.config["DOCUMENT_CHECKLIST_REQUIRED"])
+        folder = Path(app.config["UPLOAD_FOLDER"])
+        files = {kind: (DEMO_DOCUMENTS[kind][0], demo_pdf(DEMO_DOCUMENTS[kind][1])) for kind in required}
 
         def new_user(role: str, email: str, name: str):
             return users.create_user(
@@ -275,7 +282,13 @@ def seed(app, applications: int) -> dict:
 
                 def submit(sme=sme, terms=terms):
                     draft = apps.create_application(db.session, sme, terms)
-                    return apps.submit_application(db.session, sme, draft.id, assess=assess)
+                    for kind, (filename, data) in files.items():
+                        documents.add_document(
+                            db.session, sme, draft.id, filename=filename, data=data, folder=folder, kind=kind
+                        )
+                    return apps.submit_application(
+                        db.session, sme, draft.id, assess=assess, required_documents=required
+                    )
 
                 run(db.session, submit)
         # Fresh statistics, as autovacuum keeps them in a live database: without them the planner

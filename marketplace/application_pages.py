@@ -17,6 +17,7 @@ from marketplace.pagination import page_request
 from marketplace.rules.accounts import APPLICATION_READERS, ROLE_NAMES
 from marketplace.rules.application_states import EVENT_NAMES, STATUS_NAMES, allowed_events, is_editable
 from marketplace.rules.catalogue import CATEGORY_NAMES, INDUSTRIES, METHOD_NAMES, industry_label
+from marketplace.rules.documents import KIND_NAMES, checklist, listing, missing_items, required_codes
 from marketplace.services import documents, reviews, statements, users
 from marketplace.services.application_states import history
 from scoring.labels import feature_label
@@ -45,6 +46,7 @@ EVENT_LABELS = lazy_labels(EVENT_NAMES)
 METHOD_LABELS = lazy_labels(METHOD_NAMES)
 CATEGORY_LABELS = lazy_labels(CATEGORY_NAMES)
 ROLE_LABELS = lazy_labels(ROLE_NAMES)
+DOCUMENT_KIND_LABELS = lazy_labels(KIND_NAMES)
 STATEMENT_LABELS = {
     "revenue": _l("Revenue"),
     "cost_of_sales": _l("Cost of sales"),
@@ -141,9 +143,20 @@ def statements_context(enterprise) -> dict:
     return {"statements": found, "ratios": statements.ratios_by_year(found)}
 
 
+def required_documents() -> tuple[str, ...]:
+    """The checklist codes an application needs before submission (DOCUMENT_CHECKLIST_REQUIRED)."""
+    return required_codes(current_app.config["DOCUMENT_CHECKLIST_REQUIRED"])
+
+
+def document_names(items) -> str:
+    """Checklist items' names as one list in the reader's language ("营业执照、最近一期财务报表")."""
+    return listing((gettext(item.name) for item in items), gettext)
+
+
 def detail_context(application) -> dict:
     """Everything the application detail partial shows."""
     enterprise = application.enterprise or _applicant_enterprise(application)
+    items = checklist(required_documents(), application.documents)
     timeline = history(db.session, application)
     people = {}
     if current_user.role in APPLICATION_READERS:  # which fund manager decided: not for the SME
@@ -157,6 +170,8 @@ def detail_context(application) -> dict:
         "enterprise": enterprise,
         "history": timeline,
         "people": people,
+        "checklist": items,
+        "missing_documents": missing_items(items),
         **statements_context(enterprise),
     }
 
@@ -220,10 +235,12 @@ def install_application_helpers(app) -> None:
         METHOD_LABELS=METHOD_LABELS,
         CATEGORY_LABELS=CATEGORY_LABELS,
         ROLE_LABELS=ROLE_LABELS,
+        DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS,
         STATEMENT_LABELS=STATEMENT_LABELS,
         RATIO_LABELS=RATIO_LABELS,
         industry_label=reader_industry_label,
         feature_name=feature_name,
+        document_names=document_names,
         feature_rows=feature_rows,
         allowed_events=allowed_events,
         is_editable=is_editable,

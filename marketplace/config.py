@@ -9,6 +9,7 @@ from pathlib import Path
 
 from marketplace.rules import limits
 from marketplace.rules.accounts import DEFAULT_LOCALE, LOCALES
+from marketplace.rules.documents import DEFAULT_REQUIRED, UnknownChecklistCode, required_codes
 
 INSECURE_DEFAULT_SECRET = "dev-insecure-secret-key-change-me"  # noqa: S105 - the known-bad value
 ENVIRONMENTS = ("development", "production", "testing")
@@ -78,6 +79,8 @@ def from_environment(instance_path: str, environ=os.environ) -> dict:
         "FOUR_EYES_THRESHOLD_FEN": int(
             environ.get("FOUR_EYES_THRESHOLD_FEN", str(limits.DEFAULT_FOUR_EYES_THRESHOLD_FEN))
         ),
+        # The checklist items an application needs before it can be submitted (docs/applications.md).
+        "DOCUMENT_CHECKLIST_REQUIRED": parse_document_checklist(environ.get("DOCUMENT_CHECKLIST_REQUIRED")),
         # Trusted reverse proxies in front of the app, whose X-Forwarded-* headers are believed.
         "PROXY_COUNT": parse_proxy_count(environ.get("PROXY_COUNT", "")),
         **payment_settings(environ),
@@ -110,6 +113,15 @@ def payment_settings(environ=os.environ) -> dict:
         "PAYMENT_STUCK_MINUTES": int(environ.get("PAYMENT_STUCK_MINUTES", "15")),
         "HOLD_MAX_AGE_HOURS": int(environ.get("HOLD_MAX_AGE_HOURS", "168")),
     }
+
+
+def parse_document_checklist(text: str | None) -> tuple[str, ...]:
+    """DOCUMENT_CHECKLIST_REQUIRED "business_licence,financial_statements" → the required codes;
+    unset keeps the default, empty requires no document, an unknown code is refused."""
+    try:
+        return required_codes(DEFAULT_REQUIRED if text is None else text)
+    except UnknownChecklistCode as error:
+        raise ConfigError(f"DOCUMENT_CHECKLIST_REQUIRED={text!r}: {error}") from None
 
 
 # Mail backends that deliver nothing: fine on a developer's machine and in tests, never in production.

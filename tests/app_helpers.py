@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
 from marketplace.extensions import db
+from marketplace.rules.documents import DEFAULT_REQUIRED
 from tests.helpers import api_token, bearer
 
 VALID_USCC = "91350100M000100Y43"
 OTHER_USCC = "91110108551385082Q"
 LAST_YEAR = date.today().year - 1
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def enterprise_payload(**overrides) -> dict:
@@ -106,9 +112,43 @@ def draft(sme: ApiUser, **overrides) -> int:
     return response.get_json()["id"]
 
 
+def upload(sme: ApiUser, application_id: int, data: bytes = PDF, name: str = "doc.pdf", **form):
+    """POST a document (multipart `file`, plus text fields such as `kind`); returns the response."""
+    # Encoded in memory: werkzeug's test client spools large bodies to a file it never closes.
+    boundary, body = encode_multipart({**form, "file": FileStorage(io.BytesIO(data), filename=name)})
+    return sme.post(
+        f"/applications/{application_id}/documents",
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
+    )
+
+
+def upload_required_documents(sme: ApiUser, application_id: int, codes=DEFAULT_REQUIRED) -> list[int]:
+    """Upload one PDF for each checklist item in `codes` (by default the required ones); returns
+    the documents' ids."""
+    ids = []
+    for code in codes:
+        response = upload(sme, application_id, name=f"{code}.pdf", kind=code)
+        assert response.status_code == 201, response.get_json()
+        ids.append(response.get_json()["id"])
+    return ids
+
+
+def upload_required_documents_web(web_client, application_id: int, codes=DEFAULT_REQUIRED) -> None:
+    """The signed-in SME uploads one PDF per checklist item in `codes` through its page's form."""
+    for code in codes:
+        response = web_client.post(
+            f"/sme/applications/{application_id}/documents",
+            data={"kind": code, "file": (io.BytesIO(PDF), f"{code}.pdf")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+
 def submitted(sme: ApiUser, **overrides) -> int:
-    """A draft submitted into review; returns its id."""
+    """A draft with the required documents, submitted into review; returns its id."""
     application_id = draft(sme, **overrides)
+    upload_required_documents(sme, application_id)
     response = sme.post(f"/applications/{application_id}/submit")
     assert response.status_code == 200, response.get_json()
     return application_id

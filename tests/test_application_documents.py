@@ -4,27 +4,23 @@ import io
 from pathlib import Path
 
 import pytest
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from marketplace.models import ApplicationDocument
-from tests.app_helpers import OTHER_USCC, ApiUser, count, draft, ready_sme
+from tests.app_helpers import (
+    OTHER_USCC,
+    PDF,
+    ApiUser,
+    count,
+    draft,
+    ready_sme,
+    upload,
+    upload_required_documents,
+)
 from tests.helpers import login, make_user
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 HTML = b"<html><script>alert(1)</script></html>"
-
-
-def upload(api, application_id, data, name="doc.pdf"):
-    # Encoded in memory: werkzeug's test client spools large bodies to a file it never closes.
-    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
-    return api.post(
-        f"/applications/{application_id}/documents",
-        data=body,
-        content_type=f'multipart/form-data; boundary="{boundary}"',
-    )
 
 
 @pytest.fixture
@@ -109,6 +105,7 @@ def test_fund_managers_and_regulators_download_after_submission(client, owned, f
     document_id = upload(sme, application_id, PDF).get_json()["id"]
     fund = ApiUser(client, "fund_manager@example.com")
     assert fund.get(f"/applications/{application_id}/documents/{document_id}").status_code == 403  # a draft
+    upload_required_documents(sme, application_id)
     assert sme.post(f"/applications/{application_id}/submit").status_code == 200
     assert fund.get(f"/applications/{application_id}/documents/{document_id}").status_code == 200
     assert fund_client.get(f"/fund/applications/{application_id}/documents/{document_id}").status_code == 200

@@ -8,7 +8,7 @@ from marketplace.extensions import db
 from marketplace.models import AuditEvent, LoanApplication
 from marketplace.rules.application_states import EVENTS, STATUSES, TRANSITIONS, next_status
 from marketplace.services.application_states import transition
-from tests.app_helpers import ApiUser, draft, ready_sme
+from tests.app_helpers import ApiUser, draft, ready_sme, upload_required_documents
 
 ALL_PAIRS = [(status, event) for status in STATUSES for event in EVENTS]
 ILLEGAL = [pair for pair in ALL_PAIRS if pair not in TRANSITIONS]
@@ -59,6 +59,7 @@ def test_sme_edit_after_information_request_returns_to_draft_then_resubmits(clie
     sme = ready_sme(client)
     fund = ApiUser(client, "fund_manager@example.com")
     application_id = draft(sme)
+    upload_required_documents(sme, application_id)
     sme.post(f"/applications/{application_id}/submit")
     fund.post(f"/applications/{application_id}/decision", json={"decision": "request_info", "note": "Lease?"})
     body = {
@@ -71,7 +72,17 @@ def test_sme_edit_after_information_request_returns_to_draft_then_resubmits(clie
     assert sme.put(f"/applications/{application_id}", json=body).get_json()["status"] == "draft"
     assert sme.post(f"/applications/{application_id}/submit").get_json()["status"] == "in_review"
     events = [e["event"] for e in sme.get(f"/applications/{application_id}").get_json()["history"]]
-    assert events == ["create", "submit", "start_review", "request_info", "edit", "submit", "start_review"]
+    assert events == [
+        "create",
+        "document_added",
+        "document_added",
+        "submit",
+        "start_review",
+        "request_info",
+        "edit",
+        "submit",
+        "start_review",
+    ]
 
 
 def test_withdrawn_application_cannot_be_submitted_or_withdrawn_again(client, users):

@@ -14,6 +14,7 @@ from tests.app_helpers import (
     ready_sme,
     statement_payload,
     submitted,
+    upload_required_documents,
 )
 
 
@@ -36,6 +37,7 @@ def test_full_lifecycle_through_the_api(client, users):
     assert response.status_code == 201
     created = response.get_json()
     assert created["status"] == "draft" and created["amount"] == "300000.00"
+    upload_required_documents(sme, created["id"])
 
     response = sme.post(f"/applications/{created['id']}/submit")
     assert response.status_code == 200
@@ -69,8 +71,8 @@ def test_full_lifecycle_through_the_api(client, users):
     detail = sme.get(f"/applications/{created['id']}").get_json()
     assert detail["decision"]["max_rate_bps"] == 1200
     events = [entry["event"] for entry in detail["history"]]
-    assert events == ["create", "submit", "start_review", "approve"]
-    assert detail["history"][2]["to"] == "in_review"
+    assert events == ["create", "document_added", "document_added", "submit", "start_review", "approve"]
+    assert detail["history"][4]["to"] == "in_review"
     regulator = ApiUser(client, "regulator@example.com")
     assert regulator.get(f"/applications/{created['id']}").status_code == 200
 
@@ -211,4 +213,5 @@ def test_regulatory_cap_counts_open_applications(client, users):
     message = response.get_json()["error"]["message"]
     assert "1000000.00" in message and "600000.00" in message and "1100000.00" in message
     second = draft(sme, amount="400000.00")
+    upload_required_documents(sme, second)
     assert sme.post(f"/applications/{second}/submit").status_code == 200

@@ -11,7 +11,7 @@ from marketplace.domain_errors import Conflict, ValidationFailed
 from marketplace.extensions import db
 from marketplace.models import Enterprise, LoanApplication
 from marketplace.services import applications, enterprises
-from tests.app_helpers import enterprise_payload, ready_sme
+from tests.app_helpers import enterprise_payload, ready_sme, upload_required_documents
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.postgres
@@ -58,13 +58,21 @@ def test_concurrent_submissions_never_pass_the_cap(app, client, users):
         ).get_json()["id"]
         for _ in range(4)
     ]
+    for application_id in ids:
+        upload_required_documents(sme, application_id)
     user_id = users["sme"].id
     db.session.commit()
 
     def submit(application_id):
         def job():
             user = db.session.get(type(users["sme"]), user_id)
-            applications.submit_application(db.session, user, application_id, assess=application_assessor())
+            applications.submit_application(
+                db.session,
+                user,
+                application_id,
+                assess=application_assessor(),
+                required_documents=app.config["DOCUMENT_CHECKLIST_REQUIRED"],
+            )
 
         return job
 

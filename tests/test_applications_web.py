@@ -11,6 +11,7 @@ from tests.app_helpers import (
     ready_sme,
     statement_payload,
     submitted,
+    upload_required_documents_web,
 )
 from tests.helpers import login, make_user
 
@@ -69,6 +70,7 @@ def test_sme_applies_submits_and_follows_the_timeline(sme_client):
     )
     assert response.status_code == 302
     application_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    upload_required_documents_web(sme_client, application_id)
     response = sme_client.post(f"/sme/applications/{application_id}/submit", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Application submitted for review." in page and "In review" in page

@@ -9,7 +9,15 @@ from marketplace.extensions import db
 from marketplace.models import AuditEvent, CreditAssessment, CreditModelVersion, LoanApplication
 from marketplace.services import credit_models, unit_of_work
 from scoring import ModelRegistry
-from tests.app_helpers import LAST_YEAR, count, draft, ready_sme, statement_payload, submitted
+from tests.app_helpers import (
+    LAST_YEAR,
+    count,
+    draft,
+    ready_sme,
+    statement_payload,
+    submitted,
+    upload_required_documents,
+)
 from tests.helpers import login, make_user
 from tests.scoring.conftest import train_small
 
@@ -73,6 +81,7 @@ def test_without_an_active_model_submission_is_refused_and_nothing_changes(app, 
     app.config["MODEL_REGISTRY_DIR"] = str(tmp_path / "no-models")
     sme = ready_sme(client)
     application_id = draft(sme)
+    upload_required_documents(sme, application_id)
     response = sme.post(f"/applications/{application_id}/submit")
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "model_unavailable"

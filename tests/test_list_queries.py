@@ -11,23 +11,19 @@ read a nonsense `page` or `per_page` as the default (a link never breaks a page)
 
 from __future__ import annotations
 
-import io
 import re
 from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from marketplace.extensions import db
 from marketplace.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_request
 from marketplace.rules.uscc import check_character
-from tests.app_helpers import ApiUser, draft, ready_sme
+from tests.app_helpers import ApiUser, draft, ready_sme, upload_required_documents
 from tests.helpers import api_token, bearer, make_user
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FEW, MANY = 3, 12
 
 
@@ -72,15 +68,9 @@ def uscc(number: int) -> str:
 
 
 def in_review_with_document(sme: ApiUser, **overrides) -> int:
-    """A draft with one uploaded document, submitted (scored) into review; returns its id."""
+    """A draft with its required documents, submitted (scored) into review; returns its id."""
     application_id = draft(sme, **overrides)
-    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(PDF), filename="plan.pdf")})
-    response = sme.post(
-        f"/applications/{application_id}/documents",
-        data=body,
-        content_type=f'multipart/form-data; boundary="{boundary}"',
-    )
-    assert response.status_code == 201, response.get_json()
+    upload_required_documents(sme, application_id)
     assert sme.post(f"/applications/{application_id}/submit").status_code == 200
     return application_id
 

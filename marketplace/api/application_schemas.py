@@ -10,6 +10,7 @@ from marketplace.api.schemas import MULTILINE, StrictSchema, enum_doc, yuan_doc
 from marketplace.money import MoneyError, format_yuan, parse_yuan
 from marketplace.rules.application_states import STATUSES
 from marketplace.rules.catalogue import CATEGORIES, INDUSTRIES, REPAYMENT_METHODS, TAX_CREDIT_RATINGS
+from marketplace.rules.documents import CHECKLIST_NAMES, DOCUMENT_KINDS
 from marketplace.services import assessments, reviews
 from scoring.statements import STATEMENT_FIELDS
 
@@ -112,11 +113,25 @@ class EnterpriseBriefSchema(ma.Schema):
 
 class DocumentSchema(ma.Schema):
     id = ma.fields.Int()
-    name = ma.fields.Str(attribute="original_name")
+    kind = ma.fields.Str(metadata=enum_doc(DOCUMENT_KINDS))
+    filename = ma.fields.Str(attribute="original_name", dump_only=True)
+    name = ma.fields.Str(attribute="original_name")  # the same as filename (kept for older clients)
     content_type = ma.fields.Str()
-    size_bytes = ma.fields.Int()
+    size = ma.fields.Int(attribute="size_bytes", dump_only=True)
+    size_bytes = ma.fields.Int()  # the same as size (kept for older clients)
     sha256 = ma.fields.Str()
     created_at = ma.fields.AwareDateTime()
+
+
+class ChecklistItemSchema(ma.Schema):
+    code = ma.fields.Str(metadata=enum_doc(CHECKLIST_NAMES))
+    name = ma.fields.Function(lambda item: gettext(item.name), metadata={"description": "in your language"})
+    required = ma.fields.Bool()
+    satisfied = ma.fields.Bool()
+
+
+class ChecklistSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ChecklistItemSchema))
 
 
 class HistoryEntrySchema(ma.Schema):

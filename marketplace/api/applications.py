@@ -9,6 +9,7 @@ from marketplace.api.application_schemas import (
     ApplicationDetailSchema,
     ApplicationInSchema,
     ApplicationSchema,
+    ChecklistSchema,
     DecisionInSchema,
     DecisionSchema,
     DocumentSchema,
@@ -16,7 +17,7 @@ from marketplace.api.application_schemas import (
 from marketplace.api.pagination import PageQuerySchema, page_body, page_schema, requested_page
 from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.api.transactions import in_unit_of_work
-from marketplace.application_pages import document_response, upload_folder
+from marketplace.application_pages import document_response, required_documents, upload_folder
 from marketplace.credit import application_assessor
 from marketplace.domain_errors import N_, NotAllowed, ValidationFailed
 from marketplace.extensions import db
@@ -93,9 +94,22 @@ def update(data, application_id: int):
 def submit(application_id: int):
     """Submit for review: scored (when the model is available) and put in the review queue."""
     application = applications.submit_application(
-        db.session, api_user(), application_id, assess=application_assessor()
+        db.session,
+        api_user(),
+        application_id,
+        assess=application_assessor(),
+        required_documents=required_documents(),
     )
     return detail(application)
+
+
+@blp.get("/<int:application_id>/checklist")
+@blp.response(200, ChecklistSchema)
+def checklist(application_id: int):
+    """The document checklist: each item, whether it is required before submission, and whether a
+    document of its kind was uploaded (names in your language)."""
+    items = applications.application_checklist(db.session, api_user(), application_id, required_documents())
+    return {"items": items}
 
 
 @blp.post("/<int:application_id>/withdraw")
@@ -126,11 +140,16 @@ def decision(data, application_id: int):
 @blp.post("/<int:application_id>/documents")
 @blp.response(201, DocumentSchema)
 def upload_document(application_id: int):
-    """Upload a PDF, JPEG or PNG (multipart field `file`, at most 10 MB, 20 per application)."""
-    unexpected = (set(request.files) | set(request.form)) - {"file"}
-    if unexpected or "file" not in request.files:
-        message = N_("Send exactly one multipart field named 'file'.")
+    """Upload a PDF, JPEG or PNG (multipart field `file`, at most 10 MB, 20 per application) and,
+    optionally, its `kind`: the checklist code it satisfies (GET .../checklist), or "other" (the
+    default), which satisfies nothing."""
+    unexpected = (set(request.files) | set(request.form)) - {"file", "kind"}
+    if unexpected or len(request.files.getlist("file")) != 1 or "file" in request.form:
+        message = N_("Send one multipart file field named 'file' and, optionally, a text field 'kind'.")
         raise ValidationFailed(message, fields={"file": [message]})
+    if "kind" in request.files or len(request.form.getlist("kind")) > 1:
+        message = N_("Send the kind once, as a text field holding a checklist code.")
+        raise ValidationFailed(message, fields={"kind": [message]})
     upload = request.files["file"]
     data = upload.stream.read(documents.MAX_BYTES + 1)
     return unit_of_work.run(
@@ -142,6 +161,7 @@ def upload_document(application_id: int):
             filename=upload.filename,
             data=data,
             folder=upload_folder(),
+            kind=request.form.get("kind"),
         ),
     )
 

@@ -6,10 +6,19 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from marketplace.application_pages import required_documents, upload_folder
 from marketplace.credit import ModelUnavailable, application_assessor
 from marketplace.extensions import db
 from marketplace.gateways import gateway
-from marketplace.services import applications, enterprises, payment_flows, statements, unit_of_work, users
+from marketplace.services import (
+    applications,
+    documents,
+    enterprises,
+    payment_flows,
+    statements,
+    unit_of_work,
+    users,
+)
 
 group = AppGroup("demo", help="Demonstration data.")
 
@@ -106,6 +115,39 @@ DEMO_APPLICATION = {
     "category": "industry",
 }
 
+# One PDF per checklist item (file name, the line printed on its page): the demo file is complete
+# whichever items DOCUMENT_CHECKLIST_REQUIRED makes required (a test keeps it so).
+DEMO_DOCUMENTS = {
+    "business_licence": ("营业执照.pdf", "Business licence (demo)"),
+    "financial_statements": ("最近一期财务报表.pdf", "Latest financial statements (demo)"),
+    "bank_statements": ("近六个月银行流水.pdf", "Bank statements, last six months (demo)"),
+    "tax_certificate": ("纳税证明.pdf", "Tax payment certificate (demo)"),
+}
+
+
+def demo_pdf(line: str) -> bytes:
+    """A valid one-page PDF (A4, Helvetica) showing `line` (ASCII), with an exact xref table."""
+    text = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("ascii")
+    content = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = (
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    )
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)
+
 
 @group.command("seed")
 def seed() -> None:
@@ -139,7 +181,7 @@ def _seed_accounts() -> None:
 
 
 def _seed_sme_file(sme) -> None:
-    """Profile, three years of statements and one submitted (scored) application."""
+    """Profile, three years of statements and one submitted (scored) application with its documents."""
     today = date.today()
 
     def draft():
@@ -152,11 +194,29 @@ def _seed_sme_file(sme) -> None:
         return applications.create_application(db.session, sme, DEMO_APPLICATION).id
 
     application_id = unit_of_work.run(db.session, draft)
+
+    def attach_documents():
+        for kind, (filename, line) in DEMO_DOCUMENTS.items():
+            documents.add_document(
+                db.session,
+                sme,
+                application_id,
+                filename=filename,
+                data=demo_pdf(line),
+                folder=upload_folder(),
+                kind=kind,
+            )
+
+    unit_of_work.run(db.session, attach_documents)
     try:
         unit_of_work.run(
             db.session,
             lambda: applications.submit_application(
-                db.session, sme, application_id, assess=application_assessor()
+                db.session,
+                sme,
+                application_id,
+                assess=application_assessor(),
+                required_documents=required_documents(),
             ),
         )
     except ModelUnavailable:

@@ -11,6 +11,7 @@ from marketplace.models.base import Base, UTCDateTime, enum_check, utcnow
 from marketplace.rules import limits
 from marketplace.rules.application_states import STATUSES
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
+from marketplace.rules.documents import DOCUMENT_KINDS, MAX_KIND_CHARS, OTHER
 
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
@@ -96,6 +97,7 @@ class ApplicationDocument(Base):
     __tablename__ = "application_documents"
     __table_args__ = (
         enum_check("content_type", DOCUMENT_TYPES),
+        enum_check("kind", DOCUMENT_KINDS),
         sa.CheckConstraint("size_bytes > 0", name="size_positive"),
     )
 
@@ -105,6 +107,8 @@ class ApplicationDocument(Base):
     original_name: so.Mapped[str] = so.mapped_column(sa.String(255))
     stored_name: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     content_type: so.Mapped[str] = so.mapped_column(sa.String(50))
+    # The checklist item it satisfies (marketplace.rules.documents), or "other" for none.
+    kind: so.Mapped[str] = so.mapped_column(sa.String(MAX_KIND_CHARS), default=OTHER, server_default=OTHER)
     size_bytes: so.Mapped[int] = so.mapped_column(sa.Integer)
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)

@@ -14,12 +14,13 @@ from marketplace.domain_errors import (
     ValidationFailed,
     refuse_unknown_fields,
 )
-from marketplace.models import CreditAssessment, Enterprise, LoanApplication, User
+from marketplace.models import ApplicationDocument, CreditAssessment, Enterprise, LoanApplication, User
 from marketplace.models.base import utcnow
 from marketplace.money import format_yuan, yuan_label
 from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate
 from marketplace.rules.application_states import EDITABLE_STATUSES, OPEN_STATUSES
 from marketplace.rules.catalogue import CATEGORIES, REPAYMENT_METHODS
+from marketplace.rules.documents import ChecklistItem, checklist, listing, missing_items
 from marketplace.rules.limits import (
     AMOUNT_STEP_FEN,
     ENTERPRISE_CAP_FEN,
@@ -203,21 +204,73 @@ def update_application(session: so.Session, user: User, application_id: int, dat
     return application
 
 
-def submit_application(session: so.Session, user: User, application_id: int, *, assess) -> LoanApplication:
+class SubmissionIncomplete(ValidationFailed):
+    """What the SME must still provide before submitting: profile steps and required documents.
+
+    `fields["application"]` holds the steps (messages), `fields["documents"]` the codes of the
+    missing checklist items; the message names both in the reader's language.
+    """
+
+    def __init__(self, steps: list[str], documents: list[ChecklistItem]):
+        self.steps, self.documents = list(steps), list(documents)
+        fields = {"application": self.steps} if self.steps else {}
+        if self.documents:
+            fields["documents"] = [item.code for item in self.documents]
+        super().__init__(N_("Before submitting: %(missing)s"), fields=fields, missing=" ".join(self.parts()))
+
+    def parts(self, translate=lambda text: text) -> list[str]:
+        """One sentence per missing step, and one naming the missing documents."""
+        parts = [translate(step) for step in self.steps]
+        if self.documents:
+            names = listing((translate(item.name) for item in self.documents), translate)
+            parts.append(translate(N_("Upload the required documents (%(names)s).")) % {"names": names})
+        return parts
+
+    def render(self, translate=lambda text: text) -> tuple[str, dict[str, list[str]]]:
+        """The message in the reader's language; the document codes stay codes."""
+        message = translate(self.message) % {"missing": " ".join(self.parts(translate))}
+        fields = {"application": [translate(step) for step in self.steps]} if self.steps else {}
+        if self.documents:
+            fields["documents"] = [item.code for item in self.documents]
+        return message, fields
+
+
+def checklist_of(session: so.Session, application: LoanApplication, required) -> list[ChecklistItem]:
+    """The application's document checklist (`required`: the codes that must be satisfied), in one
+    query of its documents."""
+    documents = session.scalars(
+        sa.select(ApplicationDocument)
+        .where(ApplicationDocument.application_id == application.id)
+        .order_by(ApplicationDocument.id)
+    )
+    return checklist(required, documents)
+
+
+def application_checklist(
+    session: so.Session, user: User, application_id: int, required
+) -> list[ChecklistItem]:
+    """The checklist of an application `user` may read (as readable_application decides)."""
+    return checklist_of(session, readable_application(session, user, application_id), required)
+
+
+def submit_application(
+    session: so.Session, user: User, application_id: int, *, assess, required_documents
+) -> LoanApplication:
     """draft/info_requested -> submitted -> in_review in one transaction, scored on the way.
 
     `assess(session, application)` stores and returns the credit assessment
-    (marketplace.services.assessments.assess_application bound to the active model).
+    (marketplace.services.assessments.assess_application bound to the active model);
+    `required_documents` are the checklist codes that must each have a document (configuration
+    DOCUMENT_CHECKLIST_REQUIRED). A missing profile step or document refuses the submission.
     """
     application = own_application(session, user, application_id)
     if application.status not in EDITABLE_STATUSES:
         raise InvalidState(N_("This application has already been submitted."))
     enterprise = enterprise_of(session, user)
     missing = missing_for_submission(enterprise)
-    if missing:
-        raise ValidationFailed(
-            N_("Before submitting: %(missing)s"), fields={"application": missing}, missing=missing
-        )
+    missing_documents = missing_items(checklist_of(session, application, required_documents))
+    if missing or missing_documents:
+        raise SubmissionIncomplete(missing, missing_documents)
     check_cap(session, user, application.amount_fen, exclude_id=application.id)
     application.enterprise_id = enterprise.id
     application.submitted_at = utcnow()

@@ -12,9 +12,10 @@ import filetype
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.domain_errors import N_, InvalidState, NotFound, ValidationFailed
+from marketplace.domain_errors import N_, InvalidState, Message, NotFound, ValidationFailed
 from marketplace.models import ApplicationDocument, LoanApplication, User
 from marketplace.rules.application_states import EDITABLE_STATUSES
+from marketplace.rules.documents import DOCUMENT_KINDS, OTHER
 from marketplace.services.application_states import record
 from marketplace.services.applications import own_application, readable_application
 from marketplace.services.unit_of_work import after_commit, on_rollback
@@ -55,15 +56,38 @@ def download_name(display_name: str, content_type: str) -> str:
     return stem + EXTENSIONS[content_type]
 
 
+def document_kind(kind: object) -> str:
+    """The kind of an upload: a checklist code or "other"; none given means "other"."""
+    if kind is None:
+        return OTHER
+    if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
+        problem = Message(N_("Choose one of: %(kinds)s."), kinds=", ".join(DOCUMENT_KINDS))
+        raise ValidationFailed(
+            N_("Unknown kind of document; the kinds are %(kinds)s."),
+            fields={"kind": [problem]},
+            kinds=", ".join(DOCUMENT_KINDS),
+        )
+    return kind
+
+
 def add_document(
-    session: so.Session, user: User, application_id: int, *, filename: str | None, data: bytes, folder: Path
+    session: so.Session,
+    user: User,
+    application_id: int,
+    *,
+    filename: str | None,
+    data: bytes,
+    folder: Path,
+    kind: str | None = None,
 ) -> ApplicationDocument:
-    """Store one document for the SME's own application (draft or awaiting information)."""
+    """Store one document for the SME's own application (draft or awaiting information); `kind`
+    is the checklist item it satisfies (none: "other", which satisfies nothing)."""
     application = own_application(session, user, application_id)
     if application.status not in EDITABLE_STATUSES:
         raise InvalidState(
             N_("Documents can be added only to a draft or an application awaiting information.")
         )
+    kind = document_kind(kind)
     if not data:
         message = N_("Choose a file to upload.")
         raise ValidationFailed(message, fields={"file": [message]})
@@ -90,6 +114,7 @@ def add_document(
         application_id=application.id,
         uploaded_by_id=user.id,
         original_name=safe_display_name(filename, content_type),
+        kind=kind,
         stored_name=stored_name,
         content_type=content_type,
         size_bytes=len(data),
@@ -102,7 +127,12 @@ def add_document(
         application,
         user,
         "document_added",
-        {"document_id": document.id, "name": document.original_name, "sha256": document.sha256},
+        {
+            "document_id": document.id,
+            "kind": document.kind,
+            "name": document.original_name,
+            "sha256": document.sha256,
+        },
     )
     return document
 
@@ -145,7 +175,12 @@ def remove_document(
         application,
         user,
         "document_removed",
-        {"document_id": document.id, "name": document.original_name, "sha256": document.sha256},
+        {
+            "document_id": document.id,
+            "kind": document.kind,
+            "name": document.original_name,
+            "sha256": document.sha256,
+        },
     )
     session.delete(document)
     session.flush()

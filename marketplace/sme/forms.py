@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.application_pages import (
     CATEGORY_LABELS,
+    DOCUMENT_KIND_LABELS,
     INDUSTRY_CHOICES,
     METHOD_LABELS,
     STATEMENT_LABELS,
@@ -32,6 +33,7 @@ CATEGORY_CHOICES = [SelectChoice(code, label) for code, label in CATEGORY_LABELS
 INDUSTRY_SELECT = [SelectChoice(code, label) for code, label in INDUSTRY_CHOICES]
 RATING_SELECT = [SelectChoice(rating, rating) for rating in TAX_CREDIT_RATINGS]
 METHOD_SELECT = [SelectChoice(method, label) for method, label in METHOD_LABELS.items()]
+KIND_SELECT = [SelectChoice(kind, label) for kind, label in DOCUMENT_KIND_LABELS.items()]
 
 
 class EnterpriseForm(CheckedForm):
@@ -113,6 +115,9 @@ class ApplicationForm(CheckedForm):
 
 
 class DocumentForm(CheckedForm):
+    # The document service checks the kind (one rule for the page and the API), so that a
+    # tampered choice gets its message rather than "the form expired".
+    kind = SelectField(_l("Checklist item"), choices=KIND_SELECT, validate_choice=False)
     file = FileField(_l("Document (PDF, JPEG or PNG, at most 10 MB)"))
     submit = SubmitField(_l("Upload"))
 

@@ -12,12 +12,14 @@ from wtforms import SelectChoice
 from marketplace.application_pages import (
     detail_context,
     register_document_download,
+    required_documents,
     statements_context,
     upload_folder,
 )
 from marketplace.credit import application_assessor
 from marketplace.extensions import db
 from marketplace.pagination import page_request
+from marketplace.rules.documents import OTHER
 from marketplace.services import applications, documents, enterprises, statements
 from marketplace.sme import bp
 from marketplace.sme.forms import ActionForm, ApplicationForm, DocumentForm, EnterpriseForm, StatementForm
@@ -109,11 +111,14 @@ def application_form(application_id: int | None = None):
 
 @bp.get("/applications/<int:application_id>")
 def application_detail(application_id: int):
-    """One application: terms, documents, decision and timeline."""
+    """One application: terms, document checklist, documents, decision and timeline."""
     application = applications.readable_application(db.session, _user(), application_id)
-    return render_template(
-        "sme/application.html", upload=DocumentForm(), action=ActionForm(), **detail_context(application)
-    )
+    context = detail_context(application)
+    upload = DocumentForm()
+    # The upload form offers the first required item still missing, then any unsatisfied one.
+    waiting = context["missing_documents"] or [item for item in context["checklist"] if not item.satisfied]
+    upload.kind.data = waiting[0].code if waiting else OTHER
+    return render_template("sme/application.html", upload=upload, action=ActionForm(), **context)
 
 
 @bp.get("/applications/<int:application_id>/withdraw")
@@ -132,7 +137,11 @@ def application_action(application_id: int, verb: str):
         return redirect(url_for("sme.application_withdraw_confirm", application_id=application_id))
     if verb == "submit":
         action = lambda: applications.submit_application(  # noqa: E731
-            db.session, _user(), application_id, assess=application_assessor()
+            db.session,
+            _user(),
+            application_id,
+            assess=application_assessor(),
+            required_documents=required_documents(),
         )
     else:
         action = lambda: applications.withdraw_application(db.session, _user(), application_id)  # noqa: E731
@@ -159,6 +168,7 @@ def document_upload(application_id: int):
                 filename=upload and upload.filename,
                 data=data,
                 folder=upload_folder(),
+                kind=request.form.get("kind"),
             ),
         )
         is not None
