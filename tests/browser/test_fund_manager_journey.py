@@ -16,7 +16,7 @@ ENTERPRISE = "三好街智慧物流有限公司"
 
 
 def submitted_application(live_server) -> int:
-    """An SME's application of ¥1,000,000 in review, scored, with its documents (API)."""
+    """An SME's application of ¥1,000,000 in review, scored, with the required documents (API)."""
     live_server.user("sme", "sme@example.com", name="三好街物流")
     sme = live_server.api("sme@example.com")
     profile = enterprise_payload(name=ENTERPRISE, legal_representative="张伟", district="三好街")
@@ -56,6 +56,8 @@ def test_two_fund_managers_approve_a_large_application(site: Site, live_server):
     expect(assessment.get_by_role("heading", name=site.t("Main reasons lowering the score"))).to_be_visible()
     enterprise = page.locator(".card", has=page.get_by_role("heading", name=site.t("Enterprise"), exact=True))
     expect(enterprise).to_contain_text(ENTERPRISE)
+    for code in ("business_licence", "financial_statements"):  # the required documents, uploaded
+        expect(page.locator(f"ul.checklist [data-code={code}] .satisfied")).to_contain_text(f"{code}.pdf")
     four_eyes = (
         "From %(threshold)s of fund money, a second fund manager must confirm an approval (four eyes)."
     )
