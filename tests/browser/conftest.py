@@ -49,6 +49,17 @@ from tests.conftest import (
 )
 from tests.helpers import make_user
 
+CALL_PASSED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember whether the test's body passed (the unchecked-pages check only follows a pass)."""
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_PASSED] = report.passed
+    return report
+
 
 class _QuietHandler(WSGIRequestHandler):
     """Request logging off (the journeys make hundreds of requests); errors are still logged."""
@@ -153,7 +164,7 @@ def viewport() -> dict:
 
 
 @pytest.fixture
-def site(browser, live_server, lang, viewport) -> Iterator[Site]:
+def site(request, browser, live_server, lang, viewport) -> Iterator[Site]:
     """A fresh browser context on the live server, and the journey helper around its page."""
     context = browser.new_context(
         viewport=viewport,
@@ -166,6 +177,7 @@ def site(browser, live_server, lang, viewport) -> Iterator[Site]:
     journey = Site(page, live_server.url, lang, viewport, screenshots=os.environ.get("SCREENSHOTS", ""))
     try:
         yield journey
-        journey.assert_every_page_checked()
+        if request.node.stash.get(CALL_PASSED, False):  # after a failure, that failure says it all
+            journey.assert_every_page_checked()
     finally:
         context.close()

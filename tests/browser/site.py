@@ -23,6 +23,14 @@ CNY = {"zh_CN": "¥", "en": "CN¥"}  # CLDR's symbol in each language
 SHORT = {"zh_CN": "zh", "en": "en"}  # in screenshot names
 FAILING_IMPACTS = ("serious", "critical")
 _AXE = Axe()
+# When the page is wider than the window: its width and the deepest elements past the right edge.
+_PAST_THE_EDGE = """() => {
+  const width = document.documentElement.scrollWidth;
+  if (width <= window.innerWidth) return [];
+  const past = (e) => e.getBoundingClientRect().right > window.innerWidth + 1;
+  const deepest = [...document.querySelectorAll("body *")].filter((e) => past(e) && ![...e.children].some(past));
+  return [`${width} px wide`, ...deepest.slice(0, 5).map((e) => e.tagName.toLowerCase() + "." + e.className)];
+}"""
 
 
 @functools.cache
@@ -107,7 +115,8 @@ class Site:
         """The main navigation, opened first on a narrow screen (where it collapses)."""
         menu = self.page.locator("#mainnav")
         if self.mobile and not menu.is_visible():
-            self.page.get_by_role("button", name=self.t("Menu")).click()
+            # Named in the page's language, which before a switch is not the journey's.
+            self.page.get_by_role("button", name=translate(self.shown_language(), "Menu")).click()
             expect(menu).to_be_visible()
         return menu
 
@@ -171,10 +180,14 @@ class Site:
     # Checks -----------------------------------------------------------------------------------
 
     def check(self, screenshot: str | None = None, scroll_to=None, only_in: str | None = None) -> None:
-        """Run axe-core on the page shown (serious and critical violations fail); with SCREENSHOTS
+        """Run axe-core on the page shown (serious and critical violations fail; on a phone, so does
+        a page that scrolls sideways); with SCREENSHOTS
         set, save it as `screenshot`-<zh|en>[-mobile].png (scrolled to `scroll_to` first; in the
         language `only_in` only, when given, to keep the screenshots few)."""
         self.page.wait_for_load_state("load")
+        if self.mobile:
+            beyond = self.page.evaluate(_PAST_THE_EDGE)
+            assert not beyond, f"{self.page.url} scrolls sideways on a phone; past the edge: {beyond}"
         results = _AXE.run(self.page)
         failing = [v for v in results.response["violations"] if v["impact"] in FAILING_IMPACTS]
         assert not failing, violations_message(self.page.url, failing)

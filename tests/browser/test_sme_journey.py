@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.app_helpers import LAST_YEAR, VALID_USCC, statement_payload
-from tests.browser.site import Site
+from tests.browser.site import MOBILE, Site
 from tests.browser.test_investor_journey import register
 
 pytestmark = pytest.mark.browser
@@ -50,6 +50,15 @@ def next_step(site: Site):
 
 
 def test_sme_applies_and_sees_its_grade_and_reasons(site: Site):
+    run_sme_journey(site)
+
+
+@pytest.mark.parametrize(("lang", "viewport"), [("en", MOBILE)], ids=["en-390px"])
+def test_sme_journey_on_a_phone(site: Site):
+    run_sme_journey(site)
+
+
+def run_sme_journey(site: Site) -> None:
     page, t = site.page, site.t
     site.start()
     register(site, t("An enterprise seeking finance"), "陈立新", "chen@example.com")
