@@ -34,6 +34,14 @@ ACTION_NAMES = {
     "model.promoted": N_("Credit model promoted"),
     "ledger.posted": N_("Ledger transaction posted"),
     "payment.status": N_("Payment status changed"),
+    "fund.policy_changed": N_("Fund policy changed"),
+    "listing.opened": N_("Listing opened"),
+    "investor.questionnaire_answered": N_("Risk questionnaire answered"),
+    "bid.placed": N_("Bid placed"),
+    "bid.cancelled": N_("Bid cancelled"),
+    "bid.lowered": N_("Bid lowered"),
+    "listing.closed": N_("Listing closed"),
+    "loan.created": N_("Loan made and disbursed"),
     # Every application transition is logged as application.<event>.
     **{f"application.{event}": name for event, name in EVENT_NAMES.items()},
 }
@@ -47,4 +55,9 @@ OBJECT_NAMES = {
     "model": N_("Credit model"),
     "ledger_transaction": N_("Ledger transaction"),
     "payment": N_("Payment"),
+    "fund_policy": N_("Fund policy version"),
+    "listing": N_("Listing"),
+    "risk_questionnaire": N_("Risk questionnaire"),
+    "bid": N_("Bid"),
+    "loan": N_("Loan"),
 }

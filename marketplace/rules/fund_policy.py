@@ -116,6 +116,11 @@ def commitment_problems(
     return problems
 
 
+def fund_money_fen(amount_fen: int, fund_share_bps: int) -> int:
+    """The fund's part of a loan in fen: amount x share (amounts are whole ¥1,000, so exact)."""
+    return amount_fen * fund_share_bps // 10_000
+
+
 def leverage(private_fen: int, fund_fen: int) -> Decimal | None:
     """Private yuan lent per fund yuan, to two decimals (half up); None before the fund lends."""
     if fund_fen <= 0:

@@ -16,6 +16,7 @@ from marketplace.rules import limits
 from marketplace.rules.accounts import APPLICATION_READERS
 from marketplace.rules.application_states import STATUSES, status_name
 from marketplace.rules.catalogue import CATEGORIES
+from marketplace.rules.fund_policy import fund_money_fen
 from marketplace.services.application_states import transition
 from marketplace.services.applications import listed_applications, locked_application
 
@@ -49,11 +50,6 @@ TERM_MESSAGES = {
         percent=f"0-{limits.MAX_FUND_SHARE_BPS // 100} %",
     ),
 }
-
-
-def fund_money_fen(amount_fen: int, fund_share_bps: int) -> int:
-    """The fund's part of a loan in fen: amount x share (amounts are whole ¥1,000, so exact)."""
-    return amount_fen * fund_share_bps // 10_000
 
 
 def review_queue(

@@ -1,0 +1,87 @@
+"""Factories for the marketplace: fund money, approved applications, open listings, ready investors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from marketplace.extensions import db
+from marketplace.models import Listing, LoanApplication
+from marketplace.rules.appropriateness import Answers
+from marketplace.services import fund, ledger, listings, questionnaires
+from marketplace.services.unit_of_work import run
+from tests.app_helpers import ApiUser, ready_sme, submitted
+from tests.helpers import make_user
+
+YUAN = 100
+TODAY = date.today()
+
+
+def fund_pool(amount_fen: int) -> None:
+    """Put money in the fund's pool as a settled deposit would (from the provider's clearing account)."""
+    run(
+        db.session,
+        lambda: ledger.transfer(
+            db.session,
+            source=ledger.platform_account(db.session, "gateway_clearing"),
+            destination=ledger.account_id(db.session, fund.FUND, "pool"),
+            amount=amount_fen,
+            kind="deposit",
+            idempotency_key=f"test-fund-deposit-{amount_fen}-{ledger.balances(db.session, fund.FUND)['pool']}",
+        ),
+    )
+
+
+def approve(application: LoanApplication, manager, *, share_bps=2000, max_rate_bps=1500, days=7):
+    """Mark an application approved with these terms, as the decision does (without opening it)."""
+    application.status = "approved"
+    application.max_rate_bps, application.listing_days, application.fund_share_bps = (
+        max_rate_bps,
+        days,
+        share_bps,
+    )
+    application.first_approver_id = manager.id
+    db.session.commit()
+    return application
+
+
+def approved_application(client, users, *, sme=None, share_bps=2000, amount="300000.00", category="industry"):
+    """An application a fund manager approved with these terms (one approval: under four eyes)."""
+    sme = sme or ready_sme(client)
+    application = db.session.get(LoanApplication, submitted(sme, amount=amount, category=category))
+    return approve(application, users["fund_manager"], share_bps=share_bps)
+
+
+def open_listing(client, users, **terms) -> Listing:
+    """A listing opened from a freshly approved application (the fund's pool topped up to pay for it)."""
+    application = approved_application(client, users, **terms)
+    fund_pool(application.amount_fen)
+    return run(db.session, lambda: listings.open_listing(db.session, users["fund_manager"], application))
+
+
+def answers(**overrides) -> Answers:
+    """Balanced answers with a ¥500,000 declared limit."""
+    values = {
+        "age_band": "36-55",
+        "annual_income_fen": 300_000 * YUAN,
+        "investable_assets_fen": 1_000_000 * YUAN,
+        "experience_years": 2,
+        "loss_tolerance": "some",
+        "declared_limit_fen": 500_000 * YUAN,
+    }
+    return Answers(**{**values, **overrides})
+
+
+def ready_investor(client, email: str, deposit_yuan: str = "100000.00", **answer_overrides):
+    """An investor who answered the questionnaire and deposited through the sandbox gateway;
+    returns (user, ApiUser)."""
+    user = make_user("investor", email)
+    run(db.session, lambda: questionnaires.answer(db.session, user, answers(**answer_overrides), today=TODAY))
+    api = ApiUser(client, email)
+    response = api.post("/wallet/deposits", json={"amount": deposit_yuan})
+    assert response.status_code == 201 and response.get_json()["status"] == "succeeded", response.get_json()
+    return user, api
+
+
+def wallet(user) -> dict:
+    """The user's wallet and held balances in fen."""
+    return ledger.balances(db.session, user)
