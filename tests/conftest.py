@@ -57,6 +57,8 @@ def base_config(database_uri: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        # E-mail is kept in memory (flask_mailman's outbox), never printed or sent.
+        "MAIL_BACKEND": "locmem",
         **FAST_ARGON2,
     }
 
