@@ -43,7 +43,17 @@ def _docs_blueprint() -> Blueprint:
 
 def init_api(app: Flask) -> Api:
     """Create the API for this app and register its blueprints."""
-    from marketplace.api import applications, auth, enterprise, me, regulator, review, wallet, webhooks
+    from marketplace.api import (
+        applications,
+        auth,
+        enterprise,
+        investor,
+        me,
+        regulator,
+        review,
+        wallet,
+        webhooks,
+    )
 
     app.config.setdefault("API_TITLE", "Sanhaojie SME Finance Marketplace API")
     app.config.setdefault("API_VERSION", "v1")
@@ -60,8 +70,23 @@ def init_api(app: Flask) -> Api:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (auth, me, regulator, enterprise, applications, review, wallet, webhooks):
+    for module in (
+        auth,
+        me,
+        regulator,
+        enterprise,
+        applications,
+        review,
+        wallet,
+        webhooks,
+        investor,
+    ):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: CSRF cannot apply
+        api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
+    from marketplace.api import closing, loans, notifications, portfolio
+
+    for module in (closing, loans, portfolio, notifications):  # after a listing closes
+        csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
     app.register_blueprint(_docs_blueprint())
     app.extensions["marketplace_api"] = api

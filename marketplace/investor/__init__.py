@@ -17,3 +17,6 @@ def dashboard():
     return render_template(
         "investor/dashboard.html", wallet=wallet_figures(db.session, current_user._get_current_object())
     )
+
+
+from marketplace.investor import routes  # noqa: E402,F401
