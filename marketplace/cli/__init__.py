@@ -5,7 +5,15 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    from marketplace.cli import audit, demo, ledger, payments, scoring, users
+    from marketplace.cli import audit, demo, ledger, listings, payments, scoring, users
 
-    for group in (users.group, audit.group, demo.group, scoring.group, ledger.group, payments.group):
+    for group in (
+        users.group,
+        audit.group,
+        demo.group,
+        scoring.group,
+        ledger.group,
+        payments.group,
+        listings.group,
+    ):
         app.cli.add_command(group)
