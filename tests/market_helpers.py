@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
+
 from marketplace.extensions import db
-from marketplace.models import Listing, LoanApplication
+from marketplace.gateways import gateway
+from marketplace.models import Listing, LoanApplication, User
 from marketplace.rules.appropriateness import Answers
-from marketplace.services import fund, ledger, listings, questionnaires
+from marketplace.services import fund, ledger, listings, payment_flows, questionnaires
 from marketplace.services.unit_of_work import run
 from tests.app_helpers import ApiUser, ready_sme, submitted
 from tests.helpers import make_user
@@ -17,18 +20,11 @@ TODAY = date.today()
 
 
 def fund_pool(amount_fen: int) -> None:
-    """Put money in the fund's pool as a settled deposit would (from the provider's clearing account)."""
-    run(
-        db.session,
-        lambda: ledger.transfer(
-            db.session,
-            source=ledger.platform_account(db.session, "gateway_clearing"),
-            destination=ledger.account_id(db.session, fund.FUND, "pool"),
-            amount=amount_fen,
-            kind="deposit",
-            idempotency_key=f"test-fund-deposit-{amount_fen}-{ledger.balances(db.session, fund.FUND)['pool']}",
-        ),
-    )
+    """Deposit fund capital as an admin does: a sandbox deposit credited to the fund's pool."""
+    admin = db.session.scalar(sa.select(User).where(User.role == "admin").order_by(User.id).limit(1))
+    admin = admin or make_user("admin", "fund-admin@example.com")
+    outcome = payment_flows.fund_deposit(db.session, gateway(), admin, amount_fen, limit=fund.MAX_DEPOSIT_FEN)
+    assert outcome.payment.status == "succeeded", outcome.payment.status
 
 
 def approve(application: LoanApplication, manager, *, share_bps=2000, max_rate_bps=1500, days=7):
@@ -85,3 +81,22 @@ def ready_investor(client, email: str, deposit_yuan: str = "100000.00", **answer
 def wallet(user) -> dict:
     """The user's wallet and held balances in fen."""
     return ledger.balances(db.session, user)
+
+
+def numbered_uscc(number: int) -> str:
+    """A valid unified social credit code, different for each number."""
+    from marketplace.rules.uscc import check_character
+
+    first17 = f"91350100M{number:08d}"
+    return first17 + check_character(first17)
+
+
+def new_sme(client, number: int):
+    """Another SME (sme<number>@example.com) with a complete profile and a statement; its ApiUser."""
+    make_user("sme", f"sme{number}@example.com")
+    return ready_sme(client, f"sme{number}@example.com", uscc=numbered_uscc(number))
+
+
+def listing_of_new_sme(client, users, number: int, **terms) -> Listing:
+    """An open listing of a new SME's freshly approved application."""
+    return open_listing(client, users, sme=new_sme(client, number), **terms)

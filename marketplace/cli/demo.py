@@ -14,6 +14,7 @@ from marketplace.services import (
     applications,
     documents,
     enterprises,
+    fund,
     payment_flows,
     statements,
     unit_of_work,
@@ -107,6 +108,7 @@ DEMO_STATEMENTS = (
     ),
 )
 DEMO_DEPOSIT_FEN = 20_000_000  # ¥200,000 in the demo investor's wallet
+DEMO_FUND_CAPITAL_FEN = 500_000_000  # ¥5,000,000 in the fund's pool
 DEMO_APPLICATION = {
     "amount_fen": 50_000_000,
     "term_months": 12,
@@ -165,6 +167,16 @@ def seed() -> None:
         DEMO_DEPOSIT_FEN,
         limit=current_app.config["MAX_TRANSACTION_FEN"],
         idempotency_key="demo-seed-deposit",
+    )
+    # The fund's capital, deposited by the admin through the same gateway, so that a fund manager's
+    # approval with a fund share can commit fund money.
+    payment_flows.fund_deposit(
+        db.session,
+        gateway(),
+        users.find_by_email(db.session, DEMO_ACCOUNTS[4][1]),
+        DEMO_FUND_CAPITAL_FEN,
+        limit=fund.MAX_DEPOSIT_FEN,
+        idempotency_key="demo-seed-fund-deposit",
     )
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD})")
     for role, email, _name in DEMO_ACCOUNTS:

@@ -13,6 +13,9 @@ PAYMENT_KINDS = ("deposit", "payout")
 # created: our row exists, the provider has not answered yet; terminal: succeeded, failed, canceled.
 PAYMENT_STATUSES = ("created", "processing", "succeeded", "failed", "canceled")
 PROVIDERS = ("sandbox", "stripe")
+# Whose ledger a deposit credits when it is not its user's wallet: the smart-city fund's pool
+# (an admin deposits the fund's capital; the admin is the payment's user and the audit actor).
+CREDITED_OWNERS = ("fund",)
 
 
 class Payment(Base):
@@ -23,6 +26,7 @@ class Payment(Base):
         enum_check("kind", PAYMENT_KINDS),
         enum_check("status", PAYMENT_STATUSES),
         enum_check("provider", PROVIDERS),
+        enum_check("credited_owner", CREDITED_OWNERS),  # NULL (the user's wallet) passes
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.UniqueConstraint("provider", "provider_id", name="uq_payments_provider_id"),
     )
@@ -37,6 +41,8 @@ class Payment(Base):
     provider_id: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     idempotency_key: so.Mapped[str] = so.mapped_column(sa.String(300), unique=True)
     failure_message: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    # None: the money is the user's (their wallet); "fund": a deposit into the fund's pool.
+    credited_owner: so.Mapped[str | None] = so.mapped_column(sa.String(10), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -21,6 +21,9 @@ from marketplace.services import audit, ledger
 
 FUND = ("fund", FUND_ID)
 POLICY_EDITORS = ("fund_manager",)
+# The largest single deposit of fund capital (the fund is capitalised in large tranches; a
+# wallet's per-transaction limit does not apply to it).
+MAX_DEPOSIT_FEN = 100_000_000 * 100
 
 
 def policy_from_row(row: FundPolicyVersion | None) -> FundPolicy:

@@ -63,6 +63,22 @@ def deposit(
     return _run(session, gateway, user, "deposit", amount, limit, idempotency_key, payment_method)
 
 
+def fund_deposit(
+    session: so.Session,
+    gateway: PaymentGateway,
+    admin: User,
+    amount: int,
+    *,
+    limit: int,
+    idempotency_key: str | None = None,
+) -> Outcome:
+    """Ask the provider for the fund's capital: the same deposit path, credited to the fund's pool
+    (when the provider confirms) instead of a wallet; `admin` is the payment's user and actor."""
+    return _run(
+        session, gateway, admin, "deposit", amount, limit, idempotency_key, None, credited_owner="fund"
+    )
+
+
 def withdraw(
     session: so.Session,
     gateway: PaymentGateway,
@@ -76,12 +92,21 @@ def withdraw(
     return _run(session, gateway, user, "payout", amount, limit, idempotency_key, None)
 
 
-def _run(session, gateway, user, kind, amount, limit, client_key, payment_method) -> Outcome:
+def _run(
+    session, gateway, user, kind, amount, limit, client_key, payment_method, credited_owner=None
+) -> Outcome:
     key = payments.payment_key(user, client_key)
     payment, created = run(
         session,
         lambda: payments.create_payment(
-            session, user, kind, amount, idempotency_key=key, provider=gateway.name, limit=limit
+            session,
+            user,
+            kind,
+            amount,
+            idempotency_key=key,
+            provider=gateway.name,
+            limit=limit,
+            credited_owner=credited_owner,
         ),
     )
     if payment.provider_id or payment.is_final:

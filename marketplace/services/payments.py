@@ -6,7 +6,8 @@ changes nothing. One exception: a payout that succeeded can still fail, because 
 return a payout days after it was paid (Stripe then sends `payout.failed` after `payout.paid`).
 Money moves at these moments, each through the ledger with a key derived from the payment, so a
 redelivered event cannot move it twice:
-- a deposit succeeds: `gateway_clearing` → the user's `wallet`;
+- a deposit succeeds: `gateway_clearing` → the user's `wallet` (a fund deposit, `credited_owner`
+  "fund": → the smart-city fund's `pool`; its user is the admin who made it);
 - a payout is requested: `wallet` → `held`; it succeeds: `held` → `gateway_clearing`;
   it fails or is canceled: `held` → `wallet` (the money comes back);
   it fails after it succeeded: `gateway_clearing` → `wallet` (the bank sent the money back).
@@ -20,9 +21,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.domain_errors import N_, Conflict, NotAllowed, ValidationFailed
-from marketplace.models import Payment, PaymentStatusChange, User, WebhookEvent
+from marketplace.models import FUND_ID, Payment, PaymentStatusChange, User, WebhookEvent
 from marketplace.money import MoneyError, format_yuan, parse_yuan
-from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate
+from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate, paginate_rows
 from marketplace.payments.base import GatewayEvent
 from marketplace.rules import provider_messages
 from marketplace.rules.accounts import WALLET_ROLES
@@ -57,8 +58,15 @@ def parse_amount(raw: object, *, limit: int, field: str = "amount") -> int:
     return fen
 
 
-def _require_wallet_owner(user: User) -> None:
-    if user.role not in WALLET_ROLES:
+FUND_DEPOSITORS = ("admin",)
+FUND_OWNER = ("fund", FUND_ID)
+
+
+def _require_wallet_owner(user: User, kind: str, credited_owner: str | None) -> None:
+    if credited_owner == "fund":
+        if kind != "deposit" or user.role not in FUND_DEPOSITORS:
+            raise NotAllowed(N_("Only an administrator deposits the fund's capital."))
+    elif user.role not in WALLET_ROLES:
         raise NotAllowed(N_("Only SMEs and investors have a wallet."))
 
 
@@ -76,13 +84,15 @@ def create_payment(
     idempotency_key: str,
     provider: str,
     limit: int,
+    credited_owner: str | None = None,
 ) -> tuple[Payment, bool]:
     """A new deposit or payout (a payout holds its money at once); returns (payment, created).
 
     The same key with the same kind and amount returns the existing payment; with anything else
     it raises Conflict. A payout of more than the available balance raises InsufficientFunds.
+    `credited_owner` "fund": a deposit into the fund's pool (admins only).
     """
-    _require_wallet_owner(user)
+    _require_wallet_owner(user, kind, credited_owner)
     if not 0 < amount <= limit:
         message = N_("The amount is out of range.")
         raise ValidationFailed(message, fields={"amount": [message]})
@@ -98,13 +108,15 @@ def create_payment(
                     status="created",
                     provider=provider,
                     idempotency_key=idempotency_key,
+                    credited_owner=credited_owner,
                 )
                 session.add(payment)
                 session.flush()
         except sa.exc.IntegrityError:
             existing = _by_key(session, idempotency_key)
     if existing is not None:
-        if (existing.user_id, existing.kind, existing.amount) != (user.id, kind, amount):
+        details = (existing.user_id, existing.kind, existing.amount, existing.credited_owner)
+        if details != (user.id, kind, amount, credited_owner):
             raise Conflict(N_("This request was already made with different details."))
         return existing, False
     if kind == "payout":
@@ -124,7 +136,8 @@ def create_payment(
         action=f"payment.{kind}_requested",
         object_type="payment",
         object_id=payment.id,
-        payload={"amount": format_yuan(amount), "provider": provider},
+        payload={"amount": format_yuan(amount), "provider": provider}
+        | ({"credited_owner": credited_owner} if credited_owner else {}),
     )
     return payment, True
 
@@ -220,10 +233,11 @@ def _moves_forward(payment: Payment, status: str, from_provider_event: bool) -> 
 def _move_money(session: so.Session, payment: Payment, previous: str) -> None:
     owner, reference = ("user", payment.user_id), ("payment", payment.id)
     if payment.kind == "deposit" and payment.status == "succeeded":
+        credited = (FUND_OWNER, "pool") if payment.credited_owner == "fund" else (owner, "wallet")
         ledger.transfer(
             session,
             source=ledger.platform_account(session, "gateway_clearing"),
-            destination=ledger.account_id(session, owner, "wallet"),
+            destination=ledger.account_id(session, *credited),
             amount=payment.amount,
             kind="deposit",
             idempotency_key=f"payment:{payment.id}:credit",
@@ -327,6 +341,21 @@ def _payment_for(session: so.Session, provider: str, event: GatewayEvent) -> Pay
 
 
 def user_payments(session: so.Session, user: User, page: PageRequest = FIRST_PAGE) -> Page:
-    """One page of the user's payments, newest first."""
-    query = sa.select(Payment).where(Payment.user_id == user.id).order_by(Payment.id.desc())
+    """One page of the user's payments, newest first (the wallet's, not deposits into the fund)."""
+    query = (
+        sa.select(Payment)
+        .where(Payment.user_id == user.id, Payment.credited_owner.is_(None))
+        .order_by(Payment.id.desc())
+    )
     return paginate(session, query, page)
+
+
+def fund_deposits(session: so.Session, page: PageRequest = FIRST_PAGE) -> Page:
+    """One page of the deposits into the fund's pool, newest first, as (payment, depositor's email)."""
+    query = (
+        sa.select(Payment, User.email)
+        .join(User, User.id == Payment.user_id)
+        .where(Payment.credited_owner == "fund")
+        .order_by(Payment.id.desc())
+    )
+    return paginate_rows(session, query, page, tuple)
