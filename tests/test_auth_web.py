@@ -88,6 +88,22 @@ def test_sign_in_and_out(client, users):
     assert [a for a in actions() if a.startswith("auth.")] == ["auth.signed_in", "auth.signed_out"]
 
 
+def test_signing_out_keeps_the_accounts_language(client, users):
+    # make_user accounts read English: the page after sign-out stays English, not the default Chinese.
+    login(client, "investor@example.com")
+    page = client.post("/logout", follow_redirects=True).get_data(as_text=True)
+    assert "You have signed out." in page and "您已退出登录" not in page
+
+
+def test_a_visitors_chosen_language_survives_signing_in_and_out(client):
+    make_user("investor", "zh@example.com", locale="zh_CN")
+    client.post("/language", data={"locale": "en", "next": "/login"})
+    login(client, "zh@example.com")  # a Chinese account: pages read Chinese while signed in
+    assert "我的投资" in client.get("/investor/").get_data(as_text=True)
+    page = client.post("/logout", follow_redirects=True).get_data(as_text=True)
+    assert "您已退出登录" in page  # the account's language, as the visitor now is that person
+
+
 def test_a_copied_session_cookie_is_worthless_after_sign_out(app, client, users):
     login(client, "investor@example.com")
     copy = app.test_client()

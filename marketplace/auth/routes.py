@@ -33,8 +33,12 @@ log = logging.getLogger(__name__)
 
 
 def _start_session(user) -> None:
-    """Sign the user in with a fresh session (nothing carried over from before sign-in)."""
+    """Sign the user in with a fresh session (nothing carried over from before sign-in but the
+    visitor's chosen language)."""
+    locale = session.get("locale")
     session.clear()
+    if locale:
+        session["locale"] = locale
     login_user(user)
     session.permanent = True
 
@@ -138,11 +142,12 @@ def reset_password(token: str):
 def logout():
     """Sign out (POST with CSRF token, so another site cannot sign users out); the session ends
     on the server too, so a copy of the cookie is worthless afterwards."""
+    locale = session.get("locale")
     if current_user.is_authenticated:
         user = current_user._get_current_object()
+        locale = user.locale  # the signed-out pages keep speaking the account's language
         unit_of_work.run(db.session, lambda: users.sign_out(db.session, user))
     logout_user()
-    locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale

@@ -17,13 +17,6 @@ def test_regulator_verifies_the_audit_chain_and_reads_the_model_report_card(site
     run_regulator_journey(site, live_server)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="defect: on a phone the audit log's table scrolls sideways in a .table-responsive wrapper "
-    "that a keyboard cannot reach (axe scrollable-region-focusable, serious); the wrappers of wide "
-    "tables need tabindex=0 (with role=region and a name), the wallet's payments in English too",
-)
 @pytest.mark.parametrize(("lang", "viewport"), [("zh_CN", MOBILE)], ids=["zh-390px"])
 def test_regulator_journey_on_a_phone(site: Site, live_server):
     run_regulator_journey(site, live_server)
