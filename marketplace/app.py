@@ -130,6 +130,8 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.auth import bp as auth_bp
     from marketplace.fund import bp as fund_bp
     from marketplace.investor import bp as investor_bp
+    from marketplace.loans import bp as loans_bp
+    from marketplace.notifications import bp as notifications_bp
     from marketplace.public import bp as public_bp
     from marketplace.regulator import bp as regulator_bp
     from marketplace.sme import bp as sme_bp
@@ -143,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(regulator_bp, url_prefix="/regulator")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(wallet_bp, url_prefix="/wallet")
+    app.register_blueprint(loans_bp, url_prefix="/loans")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
     init_api(app)
 
 

@@ -23,8 +23,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from marketplace.domain_errors import N_, InvalidState, NotAllowed, NotFound
-from marketplace.models import Bid, Listing, Loan, LoanPart, User
+from marketplace.models import Bid, Enterprise, Listing, Loan, LoanPart, User
 from marketplace.models.base import as_utc
+from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate_rows
 from marketplace.rules.auction import BidBook, Clearing, ListingTerms, clear_auction
 from marketplace.services import audit, fund, ledger, notifications
 
@@ -303,3 +304,46 @@ def _notify(session, listing: Listing, book: BidBook, investors, clearing: Clear
             params["rate"] = clearing.rate_bps
         rows.append((investor, f"bid_{_bid_status(accepted, amount)}", params))
     notifications.notify(session, rows)
+
+
+@dataclass(frozen=True)
+class OpenListingRow:
+    """An open listing as the administrators' list shows it."""
+
+    id: int
+    enterprise_name: str
+    amount_fen: int
+    max_rate_bps: int
+    closes_at: datetime
+    bid_total_fen: int
+    bid_count: int
+
+
+def open_listings(session: so.Session, page: PageRequest = FIRST_PAGE) -> Page:
+    """Open listings, the first to close first, each with its active bids' total (two queries)."""
+    active = (
+        sa.select(
+            Bid.listing_id,
+            sa.func.sum(Bid.amount_fen).label("total"),
+            sa.func.count().label("count"),
+        )
+        .where(Bid.status == "active")
+        .group_by(Bid.listing_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            Listing.id,
+            Enterprise.name,
+            Listing.amount_fen,
+            Listing.max_rate_bps,
+            Listing.closes_at,
+            sa.func.coalesce(active.c.total, 0),
+            sa.func.coalesce(active.c.count, 0),
+        )
+        .join(Enterprise, Enterprise.id == Listing.enterprise_id)
+        .outerjoin(active, active.c.listing_id == Listing.id)
+        .where(Listing.status == "open")
+        .order_by(Listing.closes_at, Listing.id)
+    )
+    return paginate_rows(session, query, page, lambda row: OpenListingRow(*row))

@@ -281,3 +281,12 @@ def close_due(session: so.Session, gateway: PaymentGateway, now: datetime) -> Cl
     unit_of_work.end_read(session)
     resumed = [start_payout(session, gateway, loan_id) for loan_id in waiting]
     return CloseDueReport(closed, resumed)
+
+
+def loan_id_for_application(session: so.Session, application_id: int) -> int | None:
+    """The loan made from an application's listing, if it funded."""
+    return session.scalar(
+        sa.select(Loan.id)
+        .join(Listing, Listing.id == Loan.listing_id)
+        .where(Listing.application_id == application_id)
+    )
