@@ -338,7 +338,7 @@ def open_listings(session: so.Session, page: PageRequest = FIRST_PAGE) -> Page:
             Listing.amount_fen,
             Listing.max_rate_bps,
             Listing.closes_at,
-            sa.func.coalesce(active.c.total, 0),
+            sa.cast(sa.func.coalesce(active.c.total, 0), sa.BigInteger),  # numeric on PostgreSQL
             sa.func.coalesce(active.c.count, 0),
         )
         .join(Enterprise, Enterprise.id == Listing.enterprise_id)

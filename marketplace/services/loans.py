@@ -101,7 +101,7 @@ def loans_for(session: so.Session, user: User, page: PageRequest = FIRST_PAGE) -
             Loan.repayment_method,
             Loan.status,
             Loan.days_past_due,
-            sa.func.coalesce(outstanding.c.outstanding, 0),
+            sa.cast(sa.func.coalesce(outstanding.c.outstanding, 0), sa.BigInteger),  # numeric on PostgreSQL
             Loan.disbursed_at,
             Loan.category,
         ).outerjoin(outstanding, outstanding.c.loan_id == Loan.id),
