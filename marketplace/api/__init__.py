@@ -46,8 +46,10 @@ def init_api(app: Flask) -> Api:
     from marketplace.api import (
         applications,
         auth,
+        bids,
         enterprise,
         investor,
+        listings,
         me,
         regulator,
         review,
@@ -80,6 +82,8 @@ def init_api(app: Flask) -> Api:
         wallet,
         webhooks,
         investor,
+        listings,
+        bids,
     ):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: CSRF cannot apply
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)

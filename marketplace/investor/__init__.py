@@ -1,14 +1,30 @@
 """The investor's area: wallet, listings, bids, portfolio."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from marketplace.extensions import db
+from marketplace.extensions import db, login_manager
 from marketplace.services.dashboards import wallet_figures
-from marketplace.web import guard_blueprint
 
 bp = Blueprint("investor", __name__)
-guard_blueprint(bp, "investor")
+# Fund managers and regulators read every listing on the investor's pages (without the bid form);
+# the borrowing SME reads its own listing there (the service refuses anyone else's).
+READ_ONLY_ENDPOINTS = {
+    "investor.listings_page": ("fund_manager", "regulator"),
+    "investor.listing_detail": ("fund_manager", "regulator", "sme"),
+    "investor.application_listing": ("fund_manager", "regulator", "sme"),
+}
+
+
+@bp.before_request
+def _require_role():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != "investor" and current_user.role not in READ_ONLY_ENDPOINTS.get(
+        request.endpoint, ()
+    ):
+        abort(403)
+    return None
 
 
 @bp.get("/")
@@ -19,4 +35,4 @@ def dashboard():
     )
 
 
-from marketplace.investor import routes  # noqa: E402,F401
+from marketplace.investor import bids, listings, routes  # noqa: E402,F401

@@ -41,6 +41,10 @@ class QuestionnaireForm(CheckedForm):
     submit = SubmitField(_l("Save my answers"))
 
 
+class ActionForm(CheckedForm):
+    """A button's form: only the CSRF token."""
+
+
 class BidForm(CheckedForm):
     amount = YuanField(_l("Amount (yuan, a multiple of ¥50)"), validators=[InputRequired()])
     min_rate_bps = IntegerField(

@@ -231,7 +231,11 @@ def investor_bids(
 ) -> Page:
     """One page of the investor's own bids, newest first."""
     _require_investor(investor)
-    query = sa.select(Bid).where(Bid.investor_id == investor.id)
+    query = (
+        sa.select(Bid)
+        .where(Bid.investor_id == investor.id)
+        .options(so.joinedload(Bid.listing).joinedload(Listing.enterprise))
+    )
     if status is not None:
         query = query.where(Bid.status == status)
     return paginate(session, query.order_by(Bid.id.desc()), page)
