@@ -96,7 +96,7 @@ def close_listing(
     clearing = clear_auction(terms, book)
     investors = np.array([b.investor_id for b in bids], dtype=np.int64)
     _settle_money(session, actor, listing, book, investors, clearing)
-    _record_bids(session, book, clearing)
+    _record_bids(session, listing, book, clearing)
     loan = _make_loan(session, actor, listing, book, investors, clearing, now) if clearing.succeeded else None
     listing.status = "funded" if clearing.succeeded else "failed"
     listing.clearing_rate_bps, listing.closed_at = clearing.rate_bps, now
@@ -181,18 +181,52 @@ def _bid_status(accepted: int, amount: int) -> str:
     return "partly_accepted" if accepted else "released"
 
 
-def _record_bids(session, book: BidBook, clearing: Clearing) -> None:
-    if not len(book):
-        return
+def _record_bids(session, listing: Listing, book: BidBook, clearing: Clearing) -> None:
+    """Each bid's outcome in a few statements: whole ones by id, partial ones each, the rest at once.
+
+    The listing is locked against new bids (they take a shared lock on it), so the bids still
+    active after the first two steps are exactly those released.
+    """
+    accepted, amounts = clearing.accepted_fen, book.amounts_fen
+    whole = book.ids[(accepted == amounts) & (accepted > 0)].tolist()
+    for chunk in _chunks(whole):
+        session.execute(
+            sa.update(Bid)
+            .where(Bid.id.in_(chunk))
+            .values(status="accepted", accepted_fen=Bid.amount_fen)
+            .execution_options(synchronize_session=False)
+        )
+    partial = np.flatnonzero((accepted > 0) & (accepted < amounts))
+    if len(partial):
+        session.execute(
+            sa.update(Bid).execution_options(synchronize_session=False),
+            [
+                {"id": int(book.ids[i]), "accepted_fen": int(accepted[i]), "status": "partly_accepted"}
+                for i in partial
+            ],
+        )
     session.execute(
-        sa.update(Bid),
-        [
-            {"id": bid_id, "accepted_fen": accepted, "status": _bid_status(accepted, amount)}
-            for bid_id, accepted, amount in zip(
-                book.ids.tolist(), clearing.accepted_fen.tolist(), book.amounts_fen.tolist(), strict=True
-            )
-        ],
+        sa.update(Bid)
+        .where(Bid.listing_id == listing.id, Bid.status == "active")
+        .values(status="released", accepted_fen=0)
+        .execution_options(synchronize_session=False)
     )
+
+
+# Bids are updated by id a thousand at a time (well under the bound-parameter limits of
+# PostgreSQL and SQLite).
+ROWS_PER_STATEMENT = 1_000
+
+
+def _chunks(rows: list) -> list[list]:
+    return [rows[start : start + ROWS_PER_STATEMENT] for start in range(0, len(rows), ROWS_PER_STATEMENT)]
+
+
+def insert_rows(session: so.Session, table: sa.Table, rows: list[dict]) -> None:
+    """Insert many rows in a few statements: with RETURNING, SQLAlchemy batches an executemany into
+    multi-row INSERTs ("insertmanyvalues") instead of sending one statement per row."""
+    if rows:
+        session.execute(table.insert().returning(table.c.id), rows)
 
 
 def _make_loan(session, actor, listing: Listing, book, investors, clearing: Clearing, now: datetime) -> Loan:
@@ -238,7 +272,7 @@ def _make_loan(session, actor, listing: Listing, book, investors, clearing: Clea
                 "created_at": now,
             }
         )
-    session.execute(sa.insert(LoanPart), parts)
+    insert_rows(session, LoanPart.__table__, parts)
     part_rows = session.execute(
         sa.select(LoanPart.id, LoanPart.principal_fen).where(LoanPart.loan_id == loan.id)
     ).all()

@@ -24,8 +24,9 @@ def notify(session: so.Session, rows: Iterable[tuple[int, str, dict]]) -> int:
     for value in values:
         if value["kind"] not in KINDS:
             raise ValueError(f"unknown notification kind {value['kind']!r}")
-    if values:
-        session.execute(sa.insert(Notification), values)
+    if values:  # RETURNING makes SQLAlchemy batch the rows into a few multi-row INSERTs
+        table = Notification.__table__
+        session.execute(table.insert().returning(table.c.id), values)
     return len(values)
 
 
