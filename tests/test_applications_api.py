@@ -1,8 +1,10 @@
 """The JSON API (/api/v1) for enterprises, statements, applications and decisions."""
 
 import pytest
+import sqlalchemy as sa
 
-from marketplace.models import Enterprise, FinancialStatement, LoanApplication
+from marketplace.extensions import db
+from marketplace.models import Enterprise, FinancialStatement, Listing, LoanApplication
 from tests.app_helpers import (
     LAST_YEAR,
     OTHER_USCC,
@@ -16,6 +18,7 @@ from tests.app_helpers import (
     submitted,
     upload_required_documents,
 )
+from tests.market_helpers import fund_pool
 
 
 def test_full_lifecycle_through_the_api(client, users):
@@ -50,6 +53,7 @@ def test_full_lifecycle_through_the_api(client, users):
     assert 1 <= len(assessment["reasons"]) <= 3
     assert all(r["code"].startswith("R_") and r["text"] for r in assessment["reasons"])
 
+    fund_pool(1_000_000_00)  # the fund's capital, deposited by the admin through the gateway
     fund = ApiUser(client, "fund_manager@example.com")
     queue = fund.get("/review/applications?status=in_review").get_json()["items"]
     assert [item["id"] for item in queue] == [created["id"]]
@@ -67,6 +71,8 @@ def test_full_lifecycle_through_the_api(client, users):
     )
     assert response.status_code == 200
     assert response.get_json()["status"] == "approved"
+    listing = db.session.scalar(sa.select(Listing).where(Listing.application_id == created["id"]))
+    assert response.get_json()["listing_id"] == listing.id and listing.status == "open"
 
     detail = sme.get(f"/applications/{created['id']}").get_json()
     assert detail["decision"]["max_rate_bps"] == 1200

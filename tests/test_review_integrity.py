@@ -15,6 +15,7 @@ from tests.app_helpers import (
     submitted,
 )
 from tests.helpers import login, make_user
+from tests.market_helpers import fund_pool
 
 APPROVE = {"decision": "approve", "max_rate_bps": 1500, "listing_days": 10, "fund_share_bps": 3000}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -46,6 +47,7 @@ def test_profile_and_statements_are_frozen_while_under_review(client, users):
 
 def test_second_manager_confirms_the_shown_terms_on_the_page(app, client, users):
     sme = ready_sme(client)
+    fund_pool(300_000_00)  # the fund's 30 % of ¥1,000,000
     application_id = submitted(sme, amount="1000000.00")
     first = ApiUser(client, "fund_manager@example.com")
     assert (
@@ -69,6 +71,7 @@ def test_second_manager_confirms_the_shown_terms_on_the_page(app, client, users)
 
 
 def test_replayed_first_approval_is_a_conflict_not_a_permission_error(client, users):
+    fund_pool(300_000_00)
     application_id = submitted(ready_sme(client), amount="1000000.00")
     first = ApiUser(client, "fund_manager@example.com")
     first.post(f"/applications/{application_id}/decision", json=APPROVE)

@@ -6,13 +6,16 @@ from marketplace.extensions import db
 from marketplace.models import LoanApplication
 from tests.app_helpers import ApiUser, ready_sme, submitted
 from tests.helpers import login, make_user
+from tests.market_helpers import fund_pool
 
 APPROVE = {"decision": "approve", "max_rate_bps": 1500, "listing_days": 10, "fund_share_bps": 3000}
 
 
 @pytest.fixture
 def in_review(client, users):
+    """A ¥1,000,000 application in review, and fund capital for a 30 % share of it."""
     sme = ready_sme(client)
+    fund_pool(300_000_00)
     return sme, submitted(sme, amount="1000000.00")
 
 

@@ -197,6 +197,7 @@ class DecisionSchema(ma.Schema):
     max_rate_bps = ma.fields.Int(allow_none=True)
     listing_days = ma.fields.Int(allow_none=True)
     fund_share_bps = ma.fields.Int(allow_none=True)
+    listing_id = ma.fields.Int(metadata={"description": "The listing the final approval opened"})
 
 
 class ReviewQuerySchema(StrictSchema):

@@ -22,7 +22,7 @@ from marketplace.credit import application_assessor
 from marketplace.domain_errors import N_, NotAllowed, ValidationFailed
 from marketplace.extensions import db
 from marketplace.rules.accounts import APPLICATION_READERS
-from marketplace.services import applications, documents, reviews, unit_of_work
+from marketplace.services import applications, documents, listings, reviews, unit_of_work
 from marketplace.services.application_states import history
 
 URL_PREFIX = "/applications"
@@ -134,7 +134,9 @@ def decision(data, application_id: int):
         four_eyes_threshold_fen=current_app.config["FOUR_EYES_THRESHOLD_FEN"],
         **data,
     )
-    return application
+    # The final approval opened the application's listing in the same transaction.
+    listing = listings.listing_for_application(db.session, application.id)
+    return {**DecisionSchema().dump(application), **({"listing_id": listing.id} if listing else {})}
 
 
 @blp.post("/<int:application_id>/documents")

@@ -5,7 +5,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    from marketplace.cli import audit, demo, ledger, listings, payments, scoring, users
+    from marketplace.cli import audit, demo, fund, ledger, listings, payments, scoring, users
 
     for group in (
         users.group,
@@ -14,6 +14,7 @@ def register_commands(app: Flask) -> None:
         scoring.group,
         ledger.group,
         payments.group,
+        fund.group,
         listings.group,
     ):
         app.cli.add_command(group)

@@ -19,8 +19,10 @@ from marketplace.application_pages import (
 from marketplace.extensions import db
 from marketplace.forms_base import CheckedForm
 from marketplace.fund import bp
+from marketplace.i18n import money, when
+from marketplace.models import Listing
 from marketplace.rules import limits
-from marketplace.services import applications, reviews
+from marketplace.services import applications, listings, reviews
 from marketplace.web import run_form
 
 
@@ -88,6 +90,17 @@ def application_detail(application_id: int):
     )
     if decided is not None:
         flash(_("Decision recorded: %(status)s.", status=STATUS_LABELS[decided.status]), "success")
+        listing = listings.listing_for_application(db.session, application_id)
+        if listing is not None:  # the final approval opened it in the same transaction
+            flash(
+                _(
+                    "Listing #%(id)s is open for bids until %(closes)s; the fund committed %(amount)s.",
+                    id=listing.id,
+                    closes=when(listing.closes_at),
+                    amount=money(listing.fund_committed_fen),
+                ),
+                "info",
+            )
         return redirect(url_for("fund.application_detail", application_id=application_id))
     # A refused POST shows what was typed, with its errors; a first view starts from agreed terms.
     if request.method == "GET":
@@ -118,6 +131,12 @@ def _fund_money(amount_fen: int, share_bps) -> int | None:
     # Only for a share the rules allow: a refused form may carry any number the user typed.
     valid = isinstance(share_bps, int) and limits.MIN_FUND_SHARE_BPS <= share_bps <= limits.MAX_FUND_SHARE_BPS
     return reviews.fund_money_fen(amount_fen, share_bps) if valid else None
+
+
+@bp.app_template_global()
+def listing_of_application(application_id: int) -> Listing | None:
+    """The listing an approved application became, if any (the application pages link to it)."""
+    return listings.listing_for_application(db.session, application_id)
 
 
 register_document_download(bp)

@@ -1,4 +1,10 @@
-"""The fund manager's side: the review queue and decisions, with the four-eyes rule."""
+"""The fund manager's side: the review queue and decisions, with the four-eyes rule.
+
+The final approval (a single one under the four-eyes threshold, or the second one) opens the
+listing and commits the fund's share in the decision's transaction; a first approval of a
+four-eyes case only checks that the fund could take the share, so a share it cannot take is
+refused at once and nothing is written.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from marketplace.rules.accounts import APPLICATION_READERS
 from marketplace.rules.application_states import STATUSES, status_name
 from marketplace.rules.catalogue import CATEGORIES
 from marketplace.rules.fund_policy import fund_money_fen
+from marketplace.services import listings
 from marketplace.services.application_states import transition
 from marketplace.services.applications import listed_applications, locked_application
 
@@ -250,6 +257,7 @@ def _approve(session, user, application, terms, note, threshold_fen) -> LoanAppl
         transition(session, application, user, "approve_second", payload={**agreed, "note": note})
         application.second_approver_id = user.id
         application.decided_at = utcnow()
+        listings.open_listing(session, user, application, now=application.decided_at)
         return application
     if application.status != "in_review":
         raise InvalidState(
@@ -262,6 +270,9 @@ def _approve(session, user, application, terms, note, threshold_fen) -> LoanAppl
     fund_fen = fund_money_fen(application.amount_fen, terms["fund_share_bps"])
     # Four-eyes rule (docs/applications.md): fund money at or above the threshold needs a second approver.
     second_needed = fund_fen >= threshold_fen
+    # Before anything is written: a share the fund's policy or money does not allow is refused now
+    # (the final approval checks again, under the pool's lock, when it commits the money).
+    listings.check_fund_share(session, application, terms["fund_share_bps"])
     event = "approve_first" if second_needed else "approve"
     transition(session, application, user, event, payload={**terms, "fund_money_fen": fund_fen, "note": note})
     for name, value in terms.items():
@@ -270,4 +281,5 @@ def _approve(session, user, application, terms, note, threshold_fen) -> LoanAppl
     application.decision_note = note
     if not second_needed:
         application.decided_at = utcnow()
+        listings.open_listing(session, user, application, now=application.decided_at)
     return application

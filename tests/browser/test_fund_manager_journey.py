@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.app_helpers import enterprise_payload, statement_payload, submitted
 from tests.browser.site import Site
+from tests.market_helpers import fund_pool
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,8 @@ def submitted_application(live_server) -> int:
 def test_two_fund_managers_approve_a_large_application(site: Site, live_server):
     page = site.page
     application_id = submitted_application(live_server)
+    with live_server.database():
+        fund_pool(300_000_00)  # the fund's capital for its 30 % share, deposited by an admin
     live_server.user("fund_manager", "li@example.com", name="李娜")
     live_server.user("fund_manager", "zhao@example.com", name="赵强")
     title = site.t("Application #%(id)s", id=application_id)
