@@ -34,13 +34,14 @@ def test_the_fund_manager_sees_the_work_waiting(app, client, users):
     assert '<div class="value">1</div>' in page
 
 
-def test_the_investor_sees_the_wallet_and_no_step_that_does_not_exist(app, users):
+def test_the_investor_sees_the_wallet_and_the_next_steps(app, users):
     make_user("investor", "zh-investor@example.com", locale="zh_CN")
     investor = app.test_client()
     login(investor, "zh-investor@example.com")
     page = investor.get("/investor/").get_data(as_text=True)
     assert "¥0.00" in page and "充值" in page
-    assert "问卷" not in page and "questionnaire" not in page
+    assert 'href="/investor/questionnaire"' in page and 'href="/investor/listings"' in page
+    assert "投标前需要填写" in page
 
 
 def test_the_regulator_sees_applications_by_status(app, client, users):

@@ -46,6 +46,7 @@ def init_api(app: Flask) -> Api:
     from marketplace.api import (
         applications,
         auth,
+        autoinvest,
         bids,
         enterprise,
         investor,
@@ -84,12 +85,13 @@ def init_api(app: Flask) -> Api:
         investor,
         listings,
         bids,
+        autoinvest,
     ):
         csrf.exempt(module.blp)  # bearer tokens, not cookies: CSRF cannot apply
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
-    from marketplace.api import closing, loans, notifications, portfolio
+    from marketplace.api import closing, fund, loans, notifications, portfolio
 
-    for module in (closing, loans, portfolio, notifications):  # after a listing closes
+    for module in (closing, loans, portfolio, notifications, fund):  # after a listing closes; the fund
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix=API_PREFIX + module.URL_PREFIX)
     app.register_blueprint(_docs_blueprint())

@@ -4,7 +4,9 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from marketplace.extensions import db, login_manager
-from marketplace.services.dashboards import wallet_figures
+from marketplace.investor.dates import market_today
+from marketplace.rules.appropriateness import RISK_CLASS_NAMES
+from marketplace.services.dashboards import investor_steps, wallet_figures
 
 bp = Blueprint("investor", __name__)
 # Fund managers and regulators read every listing on the investor's pages (without the bid form);
@@ -29,10 +31,14 @@ def _require_role():
 
 @bp.get("/")
 def dashboard():
-    """The investor's home page: the wallet at a glance."""
+    """The investor's home page: the wallet, the questionnaire, open listings and active bids."""
+    user = current_user._get_current_object()
     return render_template(
-        "investor/dashboard.html", wallet=wallet_figures(db.session, current_user._get_current_object())
+        "investor/dashboard.html",
+        wallet=wallet_figures(db.session, user),
+        steps=investor_steps(db.session, user, today=market_today()),
+        RISK_CLASS_NAMES=RISK_CLASS_NAMES,
     )
 
 
-from marketplace.investor import bids, listings, routes  # noqa: E402,F401
+from marketplace.investor import autoinvest, bids, listings, routes  # noqa: E402,F401

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectChoice, SelectField, SubmitField
+from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from marketplace.application_pages import CATEGORY_LABELS, METHOD_LABELS
 from marketplace.domain_errors import N_
 from marketplace.forms_base import CheckedForm
 from marketplace.forms_money import YuanField
 from marketplace.i18n import lazy_labels
+from marketplace.models.assessments import GRADES
 
 AGE_LABELS = {"18-35": _l("18 to 35"), "36-55": _l("36 to 55"), "56+": _l("56 or older")}
 LOSS_LABELS = lazy_labels(
@@ -58,7 +61,21 @@ class LowerBidForm(CheckedForm):
     submit = SubmitField(_l("Lower the bid"))
 
 
+class CheckboxesField(SelectMultipleField):
+    """Several choices as check boxes (no JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class AutoInvestForm(CheckedForm):
+    grades = CheckboxesField(_l("Grades"), choices=[SelectChoice(g, g) for g in GRADES])
+    categories = CheckboxesField(
+        _l("Smart-city categories"), choices=[SelectChoice(k, v) for k, v in CATEGORY_LABELS.items()]
+    )
+    methods = CheckboxesField(
+        _l("Repayment methods"), choices=[SelectChoice(k, v) for k, v in METHOD_LABELS.items()]
+    )
     min_term = IntegerField(_l("Shortest term (months)"), validators=[InputRequired()])
     max_term = IntegerField(_l("Longest term (months)"), validators=[InputRequired()])
     min_rate_bps = IntegerField(_l("Lowest annual rate (basis points)"), validators=[InputRequired()])

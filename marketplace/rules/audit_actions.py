@@ -40,6 +40,8 @@ ACTION_NAMES = {
     "bid.placed": N_("Bid placed"),
     "bid.cancelled": N_("Bid cancelled"),
     "bid.lowered": N_("Bid lowered"),
+    "autoinvest.rule_created": N_("Auto-invest rule saved"),
+    "autoinvest.rule_deleted": N_("Auto-invest rule deleted"),
     "listing.closed": N_("Listing closed"),
     "loan.created": N_("Loan made and disbursed"),
     # Every application transition is logged as application.<event>.
@@ -59,5 +61,6 @@ OBJECT_NAMES = {
     "listing": N_("Listing"),
     "risk_questionnaire": N_("Risk questionnaire"),
     "bid": N_("Bid"),
+    "autoinvest_rule": N_("Auto-invest rule"),
     "loan": N_("Loan"),
 }

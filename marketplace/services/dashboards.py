@@ -8,8 +8,16 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from marketplace.models import FinancialStatement, LoanApplication, User
-from marketplace.services import ledger, reviews
+from marketplace.models import (
+    AutoInvestRule,
+    Bid,
+    FinancialStatement,
+    Listing,
+    LoanApplication,
+    RiskQuestionnaire,
+    User,
+)
+from marketplace.services import ledger, questionnaires, reviews
 from marketplace.services.enterprises import enterprise_of
 from marketplace.services.statements import fiscal_years
 
@@ -81,3 +89,45 @@ def wallet_figures(session: so.Session, user: User) -> dict[str, int]:
     """Available and held money of a wallet holder, in fen."""
     balances = ledger.balances(session, user)
     return {"available": balances.get("wallet", 0), "held": balances.get("held", 0)}
+
+
+@dataclass(frozen=True)
+class InvestorSteps:
+    """Where an investor stands on the marketplace: what they may do next."""
+
+    questionnaire: RiskQuestionnaire | None  # the latest, valid or not
+    questionnaire_valid: bool
+    open_listings: int
+    active_bids: int
+    active_bid_total_fen: int
+    auto_rules: int
+
+
+def investor_steps(session: so.Session, investor: User, *, today: date) -> InvestorSteps:
+    """The investor's questionnaire standing, the open listings, their active bids and rules."""
+    latest = questionnaires.latest(session, investor)
+    count, total = session.execute(
+        sa.select(sa.func.count(Bid.id), sa.func.coalesce(sa.func.sum(Bid.amount_fen), 0)).where(
+            Bid.investor_id == investor.id, Bid.status == "active"
+        )
+    ).one()
+    open_count = session.scalar(
+        sa.select(sa.func.count()).select_from(Listing).where(Listing.status == "open")
+    )
+    rules = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AutoInvestRule)
+        .where(
+            AutoInvestRule.investor_id == investor.id,
+            AutoInvestRule.deleted_at.is_(None),
+            AutoInvestRule.active.is_(True),
+        )
+    )
+    return InvestorSteps(
+        questionnaire=latest,
+        questionnaire_valid=latest is not None and latest.valid_until >= today,
+        open_listings=int(open_count),
+        active_bids=int(count),
+        active_bid_total_fen=int(total),
+        auto_rules=int(rules),
+    )

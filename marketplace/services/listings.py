@@ -14,7 +14,7 @@ from marketplace.models.base import utcnow
 from marketplace.pagination import Page, PageRequest, paginate_rows
 from marketplace.rules import limits
 from marketplace.rules.fund_policy import fund_money_fen
-from marketplace.services import audit, fund
+from marketplace.services import audit, autoinvest, fund
 
 
 def min_fill_fen(amount_fen: int) -> int:
@@ -76,6 +76,8 @@ def open_listing(
             "closes_at": listing.closes_at.isoformat(),
         },
     )
+    # Saved auto-invest rules bid at once, in the approval's transaction.
+    autoinvest.run_autoinvest(session, listing, now=now, today=autoinvest.market_day(now))
     return listing
 
 
