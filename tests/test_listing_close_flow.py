@@ -134,3 +134,15 @@ def test_only_administrators_close_listings_through_the_api(client, users, funde
         assert ApiUser(client, email).post(f"/listings/{listing.id}/close").status_code == 403
     assert client.post(f"/api/v1/listings/{listing.id}/close").status_code == 401
     assert db.session.get(Listing, listing.id).status == "open"
+
+
+def test_a_close_replayed_with_its_idempotency_key_answers_the_first_response(client, users, funded_market):
+    listing, _, _ = funded_market
+    admin = ApiUser(client, "admin@example.com")
+    admin.headers = admin.headers | {"Idempotency-Key": "close-once"}
+    first = admin.post(f"/listings/{listing.id}/close")
+    replay = admin.post(f"/listings/{listing.id}/close")
+    assert first.status_code == replay.status_code == 200
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.get_json() == first.get_json()
+    assert len(payouts()) == 1

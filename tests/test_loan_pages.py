@@ -169,3 +169,32 @@ def test_pages_read_in_chinese(app, users, loan):
     web = signed_in(app, "sme@example.com")
     page = web.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert "Payout to the bank" not in page and "Outstanding principal" not in page
+
+
+def test_notification_lists_load_in_a_constant_number_of_statements(app, users):
+    from marketplace.services import notifications
+    from tests.app_helpers import ApiUser
+    from tests.test_list_queries import statements_for
+
+    investor_id, email = users["investor"].id, users["investor"].email
+    web = signed_in(app, email)
+    api = ApiUser(app.test_client(), email)
+    found = {}
+    for rows in (3, 12):
+        run(
+            db.session,
+            lambda rows=rows: notifications.notify(
+                db.session,
+                [
+                    (investor_id, "bid_released", {"bid": n, "listing": 1, "released": 5_000})
+                    for n in range(rows)
+                ],
+            ),
+        )
+        found[rows] = (
+            statements_for(web, "/notifications/"),
+            statements_for(api.client, "/api/v1/notifications", headers=api.headers),
+        )
+        db.session.execute(sa.delete(Notification))
+        db.session.commit()
+    assert found[3] == found[12]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from marketplace.api.idempotency import idempotent
 from marketplace.api.schemas import yuan_doc
 from marketplace.api.security import api_user, guard_api_blueprint
 from marketplace.domain_errors import N_, InvalidState
@@ -71,9 +72,16 @@ class ClosedListingSchema(ma.Schema):
 @blp.response(200, ClosedListingSchema)
 def close(listing_id: int):
     """Close an open listing now, before its time: cleared, settled through the ledger, and a funded
-    loan's payout to the SME started (404 unknown listing, 409 closed already)."""
-    outcome = loans.close_and_pay_out(db.session, gateway(), api_user(), listing_id, now=utcnow(), early=True)
-    if outcome is None:  # only when another process closed it between the two looks
-        raise InvalidState(N_("The listing is closed already."))
-    listing = db.session.get(Listing, listing_id)
-    return {"listing": listing, "loan_id": outcome.closed.loan_id, "payout": outcome.payout}
+    loan's payout to the SME started (404 unknown listing, 409 closed already). Accepts an
+    Idempotency-Key: a replay answers with the first close's response."""
+    admin = api_user()
+
+    def execute():
+        outcome = loans.close_and_pay_out(db.session, gateway(), admin, listing_id, now=utcnow(), early=True)
+        if outcome is None:  # only when another process closed it between the two looks
+            raise InvalidState(N_("The listing is closed already."))
+        listing = db.session.get(Listing, listing_id)
+        body = {"listing": listing, "loan_id": outcome.closed.loan_id, "payout": outcome.payout}
+        return ClosedListingSchema().dump(body), 200
+
+    return idempotent(admin, {}, execute)
