@@ -223,3 +223,17 @@ def test_other_investors_cannot_open_my_bid_pages(app, client, listing, alice):
     assert bob.post(f"/investor/bids/{bid['id']}/cancel", data={"confirmed": "yes"}).status_code == 403
     assert bob.get("/investor/bids/999999/cancel").status_code == 404
     assert "alice" not in bob.get(f"/investor/listings/{listing.id}").get_data(as_text=True)
+
+
+def test_fund_managers_and_smes_cannot_bid_through_the_pages(app, users, listing):
+    clients = {role: web(app, users[role].email) for role in ("fund_manager", "sme")}
+    before = state(users["investor"])
+    for role, page in clients.items():
+        assert "Bid on this listing" not in page.get(f"/investor/listings/{listing.id}").get_data(
+            as_text=True
+        )
+        response = page.post(
+            f"/investor/listings/{listing.id}/bids", data={"amount": "500", "min_rate_bps": "1200"}
+        )
+        assert response.status_code == 403, role
+    assert state(users["investor"]) == before
