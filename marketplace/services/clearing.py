@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -26,8 +26,12 @@ from marketplace.domain_errors import N_, InvalidState, NotAllowed, NotFound
 from marketplace.models import Bid, Enterprise, Listing, Loan, LoanPart, User
 from marketplace.models.base import as_utc
 from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate_rows
-from marketplace.rules.auction import BidBook, Clearing, ListingTerms, clear_auction
 from marketplace.services import audit, fund, ledger, notifications
+
+if TYPE_CHECKING:  # numpy loads with the first closing, not with every web worker
+    import numpy as np
+
+    from marketplace.rules.auction import BidBook, Clearing
 
 CLOSERS = ("admin",)  # besides the scheduled command (actor None)
 
@@ -89,6 +93,10 @@ def close_listing(
         .where(Bid.listing_id == listing.id, Bid.status == "active")
         .order_by(Bid.id)
     ).all()
+    import numpy as np
+
+    from marketplace.rules.auction import BidBook, ListingTerms, clear_auction
+
     book = BidBook.from_rows((b.id, b.amount_fen, b.min_rate_bps) for b in bids)
     terms = ListingTerms(
         listing.amount_fen, listing.fund_share_bps, listing.max_rate_bps, listing.min_fill_fen
@@ -196,7 +204,7 @@ def _record_bids(session, listing: Listing, book: BidBook, clearing: Clearing) -
             .values(status="accepted", accepted_fen=Bid.amount_fen)
             .execution_options(synchronize_session=False)
         )
-    partial = np.flatnonzero((accepted > 0) & (accepted < amounts))
+    partial = ((accepted > 0) & (accepted < amounts)).nonzero()[0]
     if len(partial):
         session.execute(
             sa.update(Bid).execution_options(synchronize_session=False),
@@ -247,7 +255,7 @@ def _make_loan(session, actor, listing: Listing, book, investors, clearing: Clea
     )
     session.add(loan)
     session.flush()
-    won = np.flatnonzero(clearing.accepted_fen)
+    won = clearing.accepted_fen.nonzero()[0]
     parts = [
         {
             "loan_id": loan.id,
