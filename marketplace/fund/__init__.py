@@ -1,14 +1,25 @@
 """The fund manager's area: review queue, decisions, fund policy."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from marketplace.extensions import db
+from marketplace.extensions import db, login_manager
 from marketplace.services.dashboards import fund_manager_figures
-from marketplace.web import guard_blueprint
 
 bp = Blueprint("fund", __name__)
-guard_blueprint(bp, "fund_manager")
+# Regulators read the fund's figures and policy (the policy page shows them no form).
+READ_ONLY_ENDPOINTS = {"fund.fund_overview": ("regulator",), "fund.fund_policy": ("regulator",)}
+
+
+@bp.before_request
+def _require_role():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != "fund_manager" and current_user.role not in READ_ONLY_ENDPOINTS.get(
+        request.endpoint, ()
+    ):
+        abort(403)
+    return None
 
 
 @bp.get("/")
@@ -19,6 +30,6 @@ def dashboard():
 
 
 from marketplace.credit import register_report_card  # noqa: E402
-from marketplace.fund import routes  # noqa: E402,F401
+from marketplace.fund import fund_pages, routes  # noqa: E402,F401
 
 register_report_card(bp)

@@ -8,6 +8,7 @@ rest to `pool` (DESIGN.md, "The smart-city fund").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -15,8 +16,15 @@ import sqlalchemy.orm as so
 
 from marketplace.domain_errors import N_, NotAllowed, ValidationFailed
 from marketplace.models import FUND_ID, FundPolicyVersion, LedgerAccount, Listing, Loan, LoanPart, User
+from marketplace.pagination import FIRST_PAGE, Page, PageRequest, paginate_rows
 from marketplace.rules.catalogue import CATEGORIES
-from marketplace.rules.fund_policy import FundPolicy, FundPosition, commitment_problems, policy_problems
+from marketplace.rules.fund_policy import (
+    FundPolicy,
+    FundPosition,
+    commitment_problems,
+    leverage,
+    policy_problems,
+)
 from marketplace.services import audit, ledger
 
 FUND = ("fund", FUND_ID)
@@ -157,3 +165,92 @@ def commit_to_listing(session: so.Session, actor: User, listing: Listing) -> Non
         reference=("listing", listing.id),
         actor=actor,
     )
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    """Fund money in one category: promised to open listings, lent and outstanding, and its budget."""
+
+    committed_fen: int
+    outstanding_fen: int
+    budget_fen: int | None
+
+    @property
+    def used_fen(self) -> int:
+        """What counts against the budget (the commitment rule adds the same two)."""
+        return self.committed_fen + self.outstanding_fen
+
+
+@dataclass(frozen=True)
+class FundOverview:
+    """The fund's money and what it achieved: leverage is private yuan lent per fund yuan (None
+    before the fund lends), from the principal of the loans' parts."""
+
+    pool_fen: int
+    committed_fen: int
+    lent_outstanding_fen: int
+    repaid_fen: int
+    leverage: Decimal | None
+    target_leverage: Decimal
+    by_category: dict[str, CategoryFigures]
+    policy_version: int | None
+
+
+def overview(session: so.Session) -> FundOverview:
+    """The fund's pool, commitments, loans and leverage, and each category against its budget."""
+    balances = ledger.balances(session, FUND)
+    principal = sa.func.coalesce(sa.func.sum(LoanPart.principal_fen), 0)
+    outstanding = sa.func.coalesce(sa.func.sum(LoanPart.outstanding_fen), 0)
+    parts = {
+        holder: (int(lent), int(left))
+        for holder, lent, left in session.execute(
+            sa.select(LoanPart.holder_type, principal, outstanding).group_by(LoanPart.holder_type)
+        )
+    }
+    fund_lent, fund_outstanding = parts.get("fund", (0, 0))
+    private_lent = sum(lent for holder, (lent, _left) in parts.items() if holder != "fund")
+    promised = dict(
+        session.execute(
+            sa.select(Listing.category, sa.func.coalesce(sa.func.sum(Listing.fund_committed_fen), 0))
+            .where(Listing.status == "open")
+            .group_by(Listing.category)
+        ).all()
+    )
+    lent = dict(
+        session.execute(
+            sa.select(Loan.category, outstanding)
+            .join(LoanPart, LoanPart.loan_id == Loan.id)
+            .where(LoanPart.holder_type == "fund")
+            .group_by(Loan.category)
+        ).all()
+    )
+    row = latest_policy_version(session)
+    policy = policy_from_row(row)
+    return FundOverview(
+        pool_fen=balances["pool"],
+        committed_fen=balances["committed"],
+        lent_outstanding_fen=fund_outstanding,
+        # Principal the borrowers paid back so far (0 until servicing records repayments).
+        repaid_fen=fund_lent - fund_outstanding,
+        leverage=leverage(private_lent, fund_lent),
+        target_leverage=policy.target_leverage,
+        by_category={
+            code: CategoryFigures(
+                committed_fen=int(promised.get(code, 0)),
+                outstanding_fen=int(lent.get(code, 0)),
+                budget_fen=policy.budgets_fen.get(code),
+            )
+            for code in CATEGORIES
+        },
+        policy_version=row.version if row else None,
+    )
+
+
+def policy_history(session: so.Session, page: PageRequest = FIRST_PAGE) -> Page:
+    """One page of the policy's versions, newest first, as (version, author's name, author's email)."""
+    query = (
+        sa.select(FundPolicyVersion, User.name, User.email)
+        .join(User, User.id == FundPolicyVersion.created_by_id)
+        .order_by(FundPolicyVersion.version.desc())
+    )
+    return paginate_rows(session, query, page, tuple)
