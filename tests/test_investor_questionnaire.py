@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from marketplace.extensions import db
@@ -78,3 +80,16 @@ def test_the_page_refuses_a_limit_above_assets_in_chinese(client, app):
     assert response.status_code == 422
     assert "该额度不能超过您的可投资资产。" in response.get_data(as_text=True)
     assert rows() == 0
+
+
+def test_an_expired_result_reads_as_expired_and_asks_again(client, users):
+    api = ApiUser(client, users["investor"].email)
+    assert api.put("/investor/questionnaire", json=BODY).status_code == 200
+    result = db.session.scalars(sa.select(RiskQuestionnaire)).one()
+    result.valid_until = date(2020, 1, 1)
+    db.session.commit()
+    assert api.get("/investor/questionnaire").get_json()["valid"] is False
+    login(client, users["investor"].email)
+    page = client.get("/investor/questionnaire").get_data(as_text=True)
+    assert "Your result expired on 2020-01-01: answer again before bidding." in page
+    assert "Your risk questionnaire expired on 2020-01-01" in client.get("/investor/").get_data(as_text=True)
