@@ -7,10 +7,11 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, FundPolicyVersion
-from marketplace.services import listings
+from marketplace.models.base import as_utc
+from marketplace.services import bids, clearing, listings
 from marketplace.services.unit_of_work import run
 from tests.app_helpers import ApiUser
-from tests.market_helpers import approved_application, fund_pool
+from tests.market_helpers import TODAY, approved_application, fund_pool, open_listing, ready_investor
 
 POLICY = {
     "max_share_bps": 2500,
@@ -164,3 +165,24 @@ def test_other_roles_are_refused(client, users, role):
 
 def test_without_a_token(client):
     assert client.get("/api/v1/fund").status_code == 401
+
+
+def test_leverage_and_lent_money_come_from_the_loan_parts(client, users, manager):
+    listing = open_listing(client, users, share_bps=2000, amount="300000.00")  # the fund's ¥60,000
+    for name in ("alice", "bob"):
+        investor = ready_investor(client, f"{name}@example.com", "200000.00")[0]
+        run(
+            db.session,
+            lambda investor=investor: bids.place_bid(
+                db.session, investor, listing.id, amount_fen=120_000_00, min_rate_bps=1000, today=TODAY
+            ),
+        )
+    closed = run(
+        db.session,
+        lambda: clearing.close_listing(db.session, None, listing.id, now=as_utc(listing.closes_at)),
+    )
+    assert closed.status == "funded"
+    body = manager.get("/fund").get_json()
+    assert (body["lent_outstanding"], body["committed"], body["repaid"]) == ("60000.00", "0.00", "0.00")
+    assert body["leverage"] == "4.00"  # ¥240,000 of investors' principal per ¥60,000 of the fund's
+    assert body["by_category"]["industry"] == {"committed": "0.00", "outstanding": "60000.00", "budget": None}
