@@ -146,3 +146,15 @@ def test_a_close_replayed_with_its_idempotency_key_answers_the_first_response(cl
     assert replay.headers.get("Idempotent-Replayed") == "true"
     assert replay.get_json() == first.get_json()
     assert len(payouts()) == 1
+
+
+def test_close_due_says_when_a_listing_failed(runner, client, users):
+    listing = open_listing(client, users, share_bps=2000, amount="300000.00")
+    alice = ready_investor(client, "alice@example.com", "20000.00")[0]
+    place(alice, listing, 10_000, 1000)
+
+    result = runner.invoke(args=["listings", "close-due", "--now", after_close(listing)])
+
+    assert f"listing {listing.id}: failed, below its minimum fill: no loan" in result.output
+    assert "1 listings closed" in result.output and payouts() == []
+    assert ledger.balances(db.session, alice) == {"wallet": 2_000_000, "held": 0}

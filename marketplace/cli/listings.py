@@ -56,6 +56,8 @@ def report_lines(report: CloseDueReport) -> list[str]:
             rate = format_rate(outcome.rate_bps)
             line += f", {format_yuan(closed.loan_fen)} yuan at {rate}, loan {closed.loan_id}"
             line += "; " + describe_payout(outcome.payout)
+        else:
+            line += ", below its minimum fill: no loan; every bid and the fund's commitment released"
         lines.append(line)
     lines += [describe_payout(payout) for payout in report.resumed]
     lines.append(f"{len(report.closed)} listings closed, {len(report.resumed)} earlier payouts started")
