@@ -168,3 +168,9 @@ def test_the_page_is_paginated(admin_client, users):
     page = admin_client.get("/admin/fund?per_page=2").get_data(as_text=True)
     assert page.count("admin@example.com") >= 2
     assert "page=2" in page
+
+
+def test_the_audit_log_names_the_deposit_in_words(regulator_client, users):
+    fund_pool(100 * YUAN)
+    page = regulator_client.get("/regulator/audit").get_data(as_text=True)
+    assert "Deposit requested" in page and "Payment status changed" in page

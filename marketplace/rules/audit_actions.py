@@ -34,6 +34,9 @@ ACTION_NAMES = {
     "model.promoted": N_("Credit model promoted"),
     "ledger.posted": N_("Ledger transaction posted"),
     "payment.status": N_("Payment status changed"),
+    # A deposit's payload names credited_owner "fund" when an admin deposits the fund's capital.
+    "payment.deposit_requested": N_("Deposit requested"),
+    "payment.payout_requested": N_("Withdrawal requested"),
     "fund.policy_changed": N_("Fund policy changed"),
     "listing.opened": N_("Listing opened"),
     "investor.questionnaire_answered": N_("Risk questionnaire answered"),
