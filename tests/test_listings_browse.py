@@ -112,6 +112,7 @@ def test_the_page_reads_in_chinese(client, users, listing):
 def test_fund_managers_read_the_pages_smes_only_their_own(app, users, listing):
     fund = app.test_client()
     login(fund, users["fund_manager"].email)
+    assert 'href="/investor/listings"' in fund.get("/fund/").get_data(as_text=True)  # in the menu
     assert fund.get("/investor/listings").status_code == 200
     assert fund.get(f"/investor/listings/{listing.id}").status_code == 200
     assert fund.get("/investor/").status_code == 403

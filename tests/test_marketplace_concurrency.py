@@ -62,6 +62,8 @@ def test_bids_cancellations_and_two_closers_at_once_keep_the_money_straight(app,
     db.session.commit()
     start = threading.Barrier(INVESTORS + 3)
     done = threading.Event()
+    # The closers start once a few bids are in, so that closing races the bids still coming.
+    first_bids, bids_in = threading.Event(), []
     closings, problems, errors = [], [], []
 
     def bidder(number: int, investor_id: int):
@@ -86,6 +88,9 @@ def test_bids_cancellations_and_two_closers_at_once_keep_the_money_straight(app,
                         ),
                     )
                     placed.append(bid.id)
+                    bids_in.append(bid.id)
+                    if len(bids_in) >= 10:
+                        first_bids.set()
                     if number % 5 == 0 and placed:
                         run(db.session, lambda: bids.cancel_bid(db.session, investor, placed.pop(0)))
                 except DomainError as error:  # the listing closed under us, or the wallet ran dry
@@ -96,6 +101,7 @@ def test_bids_cancellations_and_two_closers_at_once_keep_the_money_straight(app,
     def closer():
         with app.app_context():
             start.wait()
+            first_bids.wait(timeout=60)
             admin = db.session.get(User, admin_id)
             try:
                 closings.append(
