@@ -49,6 +49,9 @@ class LoanApplication(Base):
         sa.CheckConstraint(
             "second_approver_id IS NULL OR second_approver_id <> first_approver_id", name="four_eyes"
         ),
+        # The review queue reads one page of a status in submission order: an index walk, not a
+        # sort of every application in that status.
+        sa.Index("ix_loan_applications_status_submitted_at", "status", "submitted_at", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
