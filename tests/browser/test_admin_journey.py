@@ -46,7 +46,7 @@ def test_admin_creates_an_account_and_disables_it(site: Site, live_server):
     created = page.locator("table.accounts tbody tr", has_text=NEW_EMAIL)
     expect(created).to_contain_text("刘洋")
     expect(created).to_contain_text(t("Fund manager"))
-    expect(created.locator(".status")).to_have_text(t("Active"))
+    expect(created.locator(".status")).to_have_text(site.pt("account", "Active"))
     site.check("admin-accounts", only_in="zh_CN")
 
     # Disabling asks first, on a page of its own.
