@@ -10,7 +10,7 @@ from marketplace.extensions import db
 from marketplace.gateways import gateway
 from marketplace.models import Listing, LoanApplication, User
 from marketplace.rules.appropriateness import Answers
-from marketplace.services import fund, ledger, listings, payment_flows, questionnaires
+from marketplace.services import bids, fund, ledger, listings, payment_flows, questionnaires
 from marketplace.services.unit_of_work import run
 from tests.app_helpers import ApiUser, ready_sme, submitted
 from tests.helpers import make_user
@@ -100,3 +100,24 @@ def new_sme(client, number: int):
 def listing_of_new_sme(client, users, number: int, **terms) -> Listing:
     """An open listing of a new SME's freshly approved application."""
     return open_listing(client, users, sme=new_sme(client, number), **terms)
+
+
+def place(investor, listing, yuan: int, rate: int):
+    """A bid of `yuan` at `rate` basis points, placed and committed as a manual bid."""
+    return run(
+        db.session,
+        lambda: bids.place_bid(
+            db.session, investor, listing.id, amount_fen=yuan * YUAN, min_rate_bps=rate, today=TODAY
+        ),
+    )
+
+
+def listing_bid_in_full(client, users):
+    """An open ¥300,000 listing (fund 20 %) bid in full: alice ¥140,000 at 10 %, bob ¥100,000 at
+    12 % (it funds at 12 %); returns (listing, alice, bob)."""
+    listing = open_listing(client, users, share_bps=2000, amount="300000.00")
+    alice = ready_investor(client, "alice@example.com", "200000.00")[0]
+    bob = ready_investor(client, "bob@example.com", "200000.00")[0]
+    place(alice, listing, 140_000, 1000)
+    place(bob, listing, 100_000, 1200)
+    return listing, alice, bob

@@ -12,18 +12,9 @@ from marketplace.extensions import db
 from marketplace.models import Bid, Listing, Loan, LoanPart, Notification
 from marketplace.models.base import as_utc
 from marketplace.rules.notifications import render
-from marketplace.services import bids, clearing, fund, ledger
+from marketplace.services import clearing, fund, ledger
 from marketplace.services.unit_of_work import run
-from tests.market_helpers import TODAY, YUAN, open_listing, ready_investor, wallet
-
-
-def place(investor, listing, yuan, rate):
-    return run(
-        db.session,
-        lambda: bids.place_bid(
-            db.session, investor, listing.id, amount_fen=yuan * YUAN, min_rate_bps=rate, today=TODAY
-        ),
-    )
+from tests.market_helpers import YUAN, open_listing, place, ready_investor, wallet
 
 
 def close(listing, actor=None, **kwargs):

@@ -10,30 +10,16 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Listing, Loan, Payment
 from marketplace.models.base import as_utc
-from marketplace.services import bids, clearing, ledger
+from marketplace.services import clearing, ledger
 from marketplace.services.unit_of_work import run
 from tests.app_helpers import ApiUser
-from tests.market_helpers import TODAY, YUAN, open_listing, ready_investor
-
-
-def place(investor, listing, yuan, rate):
-    return run(
-        db.session,
-        lambda: bids.place_bid(
-            db.session, investor, listing.id, amount_fen=yuan * YUAN, min_rate_bps=rate, today=TODAY
-        ),
-    )
+from tests.market_helpers import listing_bid_in_full, open_listing, place, ready_investor
 
 
 @pytest.fixture
 def funded_market(app, client, users):
     """A ¥300,000 listing (fund 20 %) bid in full by two investors: it funds at 12 %."""
-    listing = open_listing(client, users, share_bps=2000, amount="300000.00")
-    alice = ready_investor(client, "alice@example.com", "200000.00")[0]
-    bob = ready_investor(client, "bob@example.com", "200000.00")[0]
-    place(alice, listing, 140_000, 1000)
-    place(bob, listing, 100_000, 1200)
-    return listing, alice, bob
+    return listing_bid_in_full(client, users)
 
 
 def after_close(listing) -> str:

@@ -9,31 +9,17 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.models import Listing, Loan, Notification, Payment
 from marketplace.models.base import as_utc
-from marketplace.services import bids, clearing
+from marketplace.services import clearing
 from marketplace.services.unit_of_work import run
 from tests.helpers import login, make_user
-from tests.market_helpers import TODAY, YUAN, open_listing, ready_investor
+from tests.market_helpers import listing_bid_in_full
 from tests.test_list_queries import counted_statements
-
-
-def place(investor, listing, yuan, rate):
-    return run(
-        db.session,
-        lambda: bids.place_bid(
-            db.session, investor, listing.id, amount_fen=yuan * YUAN, min_rate_bps=rate, today=TODAY
-        ),
-    )
 
 
 @pytest.fixture
 def bid_listing(app, client, users):
     """An open ¥300,000 listing (fund 20 %) bid in full: alice ¥140,000 at 10 %, bob ¥100,000 at 12 %."""
-    listing = open_listing(client, users, share_bps=2000, amount="300000.00")
-    alice = ready_investor(client, "alice@example.com", "200000.00")[0]
-    bob = ready_investor(client, "bob@example.com", "200000.00")[0]
-    place(alice, listing, 140_000, 1000)
-    place(bob, listing, 100_000, 1200)
-    return listing, alice, bob
+    return listing_bid_in_full(client, users)
 
 
 @pytest.fixture

@@ -8,20 +8,11 @@ import sqlalchemy as sa
 from marketplace.extensions import db
 from marketplace.models import Loan, Notification
 from marketplace.models.base import as_utc
-from marketplace.services import bids, clearing
+from marketplace.services import clearing
 from marketplace.services.unit_of_work import run
 from tests.app_helpers import ApiUser
 from tests.helpers import make_user
-from tests.market_helpers import TODAY, YUAN, open_listing, ready_investor
-
-
-def place(investor, listing, yuan, rate):
-    return run(
-        db.session,
-        lambda: bids.place_bid(
-            db.session, investor, listing.id, amount_fen=yuan * YUAN, min_rate_bps=rate, today=TODAY
-        ),
-    )
+from tests.market_helpers import open_listing, place, ready_investor
 
 
 @pytest.fixture
